@@ -1,0 +1,210 @@
+"""Turn the cells of the ledger table (from any format) into task records.
+
+Both the .docx and the .txt readers reduce their document to a title and a list of tables,
+each a list of rows of cell texts; everything about *meaning* lives here so both formats
+give identical records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from importers.records import DocumentError, LedgerDocument, TaskRecord
+
+__all__ = [
+    "REQUIRED_COLUMNS",
+    "build_ledger",
+    "clean_text",
+    "clean_title",
+    "split_units",
+]
+
+Row = Sequence[str]
+
+# Header text -> field. Several spellings are accepted for each column.
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "no": ("序号",),
+    "section": ("工作任务",),
+    "subsection": ("具体项目",),
+    "content": ("主要内容",),
+    "units": ("责任单位",),
+    "deadline": ("完成时限", "完成时间"),
+}
+REQUIRED_COLUMNS = tuple(names[0] for names in COLUMN_NAMES.values())
+
+_ARTEFACT = re.compile(r"\[bookmark:[^\]]*\]")
+_ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*\s*[:：]?$")
+_SPACES = re.compile(r"\s+")
+# A line of the unit cell is a note, not a unit, when it reads like a sentence.
+_SENTENCE_PUNCTUATION = re.compile(r"[，。；：！？,.;:]")
+_UNIT_SEPARATORS = re.compile(r"[、，,；;\s]+")
+_MAX_UNIT_LENGTH = 16
+
+
+def clean_text(text: str) -> str:
+    """Drop export artefacts and surrounding blank space, keep the wording as written."""
+    text = _ARTEFACT.sub("", text).replace("\r", "").replace("\u3000", " ")
+    lines = [line.strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def clean_title(paragraphs: Sequence[str]) -> str:
+    """The document's title: the paragraphs before the table, less the 附件 label."""
+    parts = []
+    for paragraph in paragraphs:
+        text = _SPACES.sub("", clean_text(paragraph))
+        if text and not _ATTACHMENT_LABEL.match(text):
+            parts.append(text)
+    return "".join(parts)
+
+
+def split_units(cell: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Split a 责任单位 cell into (units, remarks); a sentence-like line is a remark."""
+    units: list[str] = []
+    remarks: list[str] = []
+    for line in clean_text(cell).split("\n"):
+        if not line:
+            continue
+        if _SENTENCE_PUNCTUATION.search(line) and len(line) > _MAX_UNIT_LENGTH or line.endswith("。"):
+            remarks.append(line)
+            continue
+        for name in _UNIT_SEPARATORS.split(line):
+            if name and name not in units:
+                units.append(name)
+    return tuple(units), tuple(remarks)
+
+
+def _normalise_header(text: str) -> str:
+    return _SPACES.sub("", text)
+
+
+def _column_map(row: Row) -> dict[str, int] | None:
+    """Map fields to column positions if `row` is a header row, else None."""
+    headers = [_normalise_header(cell) for cell in row]
+    found: dict[str, int] = {}
+    for field_name, names in COLUMN_NAMES.items():
+        for index, header in enumerate(headers):
+            if header in names:
+                found[field_name] = index
+                break
+    # A row naming at least 序号 and 主要内容 is a header row, even if other columns are missing.
+    if "no" in found and "content" in found:
+        return found
+    return None
+
+
+def _missing_columns(columns: dict[str, int]) -> list[str]:
+    return [names[0] for field_name, names in COLUMN_NAMES.items() if field_name not in columns]
+
+
+def _parse_number(text: str) -> int | None:
+    text = _SPACES.sub("", text).rstrip(".．、")
+    return int(text) if text.isdigit() else None
+
+
+def build_ledger(title: str, tables: Sequence[Sequence[Row]], *, source: str) -> LedgerDocument:
+    """Read task records from the tables of a document.
+
+    `tables` are in document order; a table without a header row that directly follows a
+    ledger table with the same number of columns continues it (a table split across pages).
+    Raises DocumentError with a message naming `source` when no ledger table is found.
+    """
+    columns: dict[str, int] | None = None
+    width = 0
+    saw_table = False
+    incomplete_header: list[str] = []
+    records: list[TaskRecord] = []
+    section = subsection = ""
+    extra: list[str] = []
+
+    for table in tables:
+        if not table:
+            continue
+        saw_table = True
+        header_index = None
+        for index, row in enumerate(table[:3]):
+            candidate = _column_map(row)
+            if candidate is not None:
+                header_index, table_columns = index, candidate
+                break
+        if header_index is not None:
+            missing = _missing_columns(table_columns)
+            if missing:
+                incomplete_header = missing
+                columns = None
+                continue
+            columns = table_columns
+            width = len(table[header_index])
+            extra = [
+                _normalise_header(cell)
+                for i, cell in enumerate(table[header_index])
+                if i not in columns.values() and _normalise_header(cell)
+            ]
+            body = table[header_index + 1 :]
+        elif columns is not None and len(table[0]) == width:
+            body = table
+        else:
+            columns = None
+            continue
+
+        for row in body:
+            if _column_map(row) is not None:
+                continue  # a header row repeated inside the table
+            cells = [clean_text(row[i]) if i < len(row) else "" for i in range(max(columns.values()) + 1)]
+            no_text, content = cells[columns["no"]], cells[columns["content"]]
+            if not no_text and not content:
+                continue
+            new_section, new_subsection = cells[columns["section"]], cells[columns["subsection"]]
+            if new_section and new_section != section:
+                section = new_section
+                subsection = ""
+            if new_subsection:
+                subsection = new_subsection
+            units, remarks = split_units(cells[columns["units"]])
+            number = _parse_number(no_text)
+            if number is None:
+                if no_text or not records:
+                    continue  # not a task row (a total, a note under the table)
+                # A row split across pages: the rest of the previous task's cells.
+                previous = records[-1]
+                records[-1] = TaskRecord(
+                    no=previous.no,
+                    section=previous.section,
+                    subsection=previous.subsection,
+                    content="\n".join(filter(None, [previous.content, content])),
+                    units=previous.units + tuple(u for u in units if u not in previous.units),
+                    deadline=previous.deadline or cells[columns["deadline"]],
+                    remarks=previous.remarks + remarks,
+                )
+                continue
+            records.append(
+                TaskRecord(
+                    no=number,
+                    section=section,
+                    subsection=subsection,
+                    content=content,
+                    units=units,
+                    deadline=_SPACES.sub("", cells[columns["deadline"]]),
+                    remarks=remarks,
+                )
+            )
+
+    if not records:
+        if incomplete_header:
+            raise DocumentError(
+                f"{source} 的表格缺少列：{'、'.join(incomplete_header)}。"
+                f"请确认表头含有 {'、'.join(REQUIRED_COLUMNS)}。"
+            )
+        if saw_table:
+            raise DocumentError(
+                f"{source} 中没有找到任务表格（表头应含 {'、'.join(REQUIRED_COLUMNS)}）。请检查文件内容。"
+            )
+        raise DocumentError(f"{source} 中没有表格。请导入《任务清单及工作台账分解表》。")
+    numbers = [record.no for record in records]
+    duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+    if duplicates:
+        raise DocumentError(
+            f"{source} 中序号重复：{'、'.join(map(str, duplicates))}。请修正表格后再导入。"
+        )
+    return LedgerDocument(title=title, tasks=tuple(records), extra_columns=tuple(extra))

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install everything the tests need and run them: the one test command (README, CI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System tools the end-to-end tests drive: a real terminal (tmux), a real sshd, LibreOffice.
+need=()
+command -v tmux >/dev/null || need+=(tmux)
+if ((${#need[@]})); then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "tests/run.sh: please install: ${need[*]}" >&2
+  fi
+fi
+
+[[ -x .venv/bin/python ]] || python3 -m venv .venv
+.venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
+export PATH="$PWD/.venv/bin:$PATH"
+
+ruff check tui widgets importers tests benchmarks
+lint-imports
+pytest -q "$@"

@@ -1,0 +1,275 @@
+"""The `taizhang` command line. Imports Textual only when it starts the app."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from importers import DocumentError, read_document
+from tui.model import Ledger, Status, StatusError, Task, canonical_unit
+from tui.store import Store, StoreError
+
+__all__ = ["main"]
+
+
+class CliError(Exception):
+    """A user mistake on the command line; one line of Chinese, exit status 2."""
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _ledger(store: Store) -> Ledger:
+    if not store.path.exists():
+        raise CliError(f"找不到数据文件 {store.path}。请先运行 taizhang import 导入任务清单，或用 --db 指定数据文件。")
+    ledger = store.load()
+    if not ledger.tasks:
+        raise CliError(f"{store.path} 中还没有任务。请先运行 taizhang import 导入任务清单。")
+    return ledger
+
+
+def _task(ledger: Ledger, number: str) -> Task:
+    try:
+        no = int(number.strip().rstrip("号"))
+    except ValueError:
+        raise CliError(f"“{number}”不是序号。请输入任务的序号数字，如 12。") from None
+    task = ledger.by_no(no)
+    if task is None:
+        numbers = [t.no for t in ledger.tasks]
+        raise CliError(f"没有序号为 {no} 的任务（序号范围 {min(numbers)}–{max(numbers)}）。")
+    return task
+
+
+def _status(text: str) -> Status:
+    try:
+        return Status.parse(text)
+    except StatusError as error:
+        raise CliError(str(error)) from None
+
+
+def _task_line(task: Task, store: Store) -> str:
+    overdue = " 逾期" if task.is_overdue(store.today()) else ""
+    deadline = task.deadline or "—"
+    return f"{task.no:>3}  {_pad(task.status.label + overdue, 12)}{_pad(deadline, 10)}{_pad(task.lead_unit, 16)}{task.title}"
+
+
+# ---------------------------------------------------------------------- commands
+
+
+def cmd_import(args: argparse.Namespace, store: Store) -> int:
+    source = Path(args.file)
+    document = read_document(source)
+    if store.has_tasks():
+        from tui.reseed import run_reseed  # the revision workflow, only when the store has tasks
+
+        return run_reseed(args, store, document, source)
+    sha256 = hashlib.sha256(source.read_bytes()).hexdigest()
+    if args.dry_run:
+        print(f"将从 {source.name} 导入 {len(document.tasks)} 项任务到 {store.path}（试运行，未写入）。")
+        return 0
+    ledger = store.seed(document, source_name=source.name, source_sha256=sha256)
+    print(f"已从 {source.name} 导入 {len(ledger.tasks)} 项任务到 {store.path}。")
+    return 0
+
+
+def _unit_filter(ledger: Ledger, wanted: str) -> str:
+    names = [name for name, _count in ledger.units()]
+    exact = [name for name in names if canonical_unit(name) == canonical_unit(wanted)]
+    if exact:
+        return exact[0]
+    partial = [name for name in names if wanted in name]
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        raise CliError(f"“{wanted}”对应多个单位：{'、'.join(partial)}。请写全称。")
+    raise CliError(f"没有名为“{wanted}”的责任单位。可用 taizhang list 查看各任务的单位。")
+
+
+def _selected(args: argparse.Namespace, ledger: Ledger, store: Store) -> list[Task]:
+    unit = _unit_filter(ledger, args.unit) if args.unit else None
+    statuses = [_status(text) for text in args.status] if args.status else None
+    return ledger.select(today=store.today(), unit=unit, statuses=statuses, overdue=args.overdue, search=args.search)
+
+
+def cmd_list(args: argparse.Namespace, store: Store) -> int:
+    if getattr(args, "archived", False):
+        from tui.reseed import list_archived
+
+        return list_archived(args, store)
+    ledger = _ledger(store)
+    tasks = _selected(args, ledger, store)
+    if args.json:
+        _print_json([task.to_json(store.today()) for task in tasks])
+        return 0
+    for task in tasks:
+        print(_task_line(task, store))
+    print(f"共 {len(tasks)} 项（台账共 {len(ledger.tasks)} 项）。")
+    return 0
+
+
+def _show_text(task: Task, ledger: Ledger, store: Store) -> str:
+    lines = [
+        f"{task.section} › {task.subsection} › {task.no}",
+        "",
+        task.content,
+        "",
+        "责任单位：" + "、".join(f"{unit}（牵头）" if i == 0 else unit for i, unit in enumerate(task.units)),
+    ]
+    lines += [f"备注：{remark}" for remark in task.remarks if remark != ledger.district_note]
+    if ledger.district_note:
+        lines.append(f"说明：{ledger.district_note}")
+    overdue = "（逾期）" if task.is_overdue(store.today()) else ""
+    lines += [f"完成时限：{task.deadline or '未填写'}{overdue}", f"状态：{task.status.label}", "", "进展情况："]
+    if task.notes:
+        lines += [f"  {note.at[:16].replace('T', ' ')}  {note.by}：{note.text}" for note in reversed(task.notes)]
+    else:
+        lines.append("  （暂无）")
+    return "\n".join(lines)
+
+
+def cmd_show(args: argparse.Namespace, store: Store) -> int:
+    ledger = _ledger(store)
+    task = _task(ledger, args.no)
+    if args.json:
+        _print_json(task.to_json(store.today()))
+    else:
+        print(_show_text(task, ledger, store))
+    return 0
+
+
+def cmd_mark(args: argparse.Namespace, store: Store) -> int:
+    status = _status(args.status)
+    note = args.note.strip() if args.note is not None else None
+    if note is not None and not note:
+        raise CliError("--note 的内容不能为空。")
+    task = _task(_ledger(store), args.no)
+    event = store.set_status(task.id, status)
+    if event is None:
+        print(f"{task.no} 号任务已是 {status.label}，状态未改动。")
+    else:
+        print(f"已将 {task.no} 号任务由 {Status(event.old).label} 标为 {status.label}。")
+    if note:
+        store.add_note(task.id, note)
+        print(f"已为 {task.no} 号任务添加进展情况。")
+    return 0
+
+
+def cmd_note(args: argparse.Namespace, store: Store) -> int:
+    text = args.text.strip()
+    if not text:
+        raise CliError("进展情况不能为空。用法：taizhang note 序号 \"内容\"")
+    task = _task(_ledger(store), args.no)
+    store.add_note(task.id, text)
+    print(f"已为 {task.no} 号任务添加进展情况。")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, store: Store) -> int:
+    removed = store.remove_stale_temp_files()
+    problems = store.check()
+    for path in removed:
+        print(f"已清理残留的临时文件 {path.name}。")
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"数据检查未通过：发现 {len(problems)} 个问题。请从 backups 中恢复或重新导入。", file=sys.stderr)
+        return 1
+    ledger = store.load()
+    print(f"数据完好：{len(ledger.tasks)} 项任务，{len(store.history())} 条记录。")
+    return 0
+
+
+def cmd_app(args: argparse.Namespace, store: Store) -> int:
+    print("taizhang：界面尚在开发中。现在可用 taizhang list / show / mark / note 查看和更新台账。", file=sys.stderr)
+    return 1
+
+
+# ---------------------------------------------------------------------- parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports mistakes in one Chinese line (exit status 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: 参数有误：{message}。运行 {self.prog} --help 查看用法。\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="数据文件（默认 data/db.json 或环境变量 TAIZHANG_DB）")
+
+    parser = _Parser(prog="taizhang", description="洛江区城乡社区服务体系建设任务台账", parents=[common])
+    parser.add_argument("--read-only", action="store_true", help="只读查看，不允许改动")
+    commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+
+    p = commands.add_parser("import", parents=[common], help="导入任务清单（.docx 或 .txt）")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--yes", action="store_true", help="不询问，直接应用")
+    p.add_argument("--dry-run", action="store_true", help="只显示将做的改动，不写入")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出导入计划")
+    p.set_defaults(handler=cmd_import)
+
+    p = commands.add_parser("list", parents=[common], help="列出任务")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--unit", metavar="U", help="只列出该单位的任务")
+    p.add_argument("--status", metavar="S", action="append", help="只列出该状态（可重复）")
+    p.add_argument("--overdue", action="store_true", help="只列出逾期任务")
+    p.add_argument("--search", metavar="TEXT", help="在内容、单位、进展中查找")
+    p.add_argument("--archived", action="store_true", help="列出重新导入时移除并归档的任务")
+    p.set_defaults(handler=cmd_list)
+
+    p = commands.add_parser("show", parents=[common], help="查看一项任务")
+    p.add_argument("no", metavar="NO")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_show)
+
+    p = commands.add_parser("mark", parents=[common], help="标记任务状态")
+    p.add_argument("no", metavar="NO")
+    p.add_argument("status", metavar="STATUS", help="not_started/in_progress/done/blocked/closed 或 未启动/推进中/已完成/受阻/已销号")
+    p.add_argument("--note", metavar="TEXT", help="同时添加一条进展情况")
+    p.set_defaults(handler=cmd_mark)
+
+    p = commands.add_parser("note", parents=[common], help="添加进展情况")
+    p.add_argument("no", metavar="NO")
+    p.add_argument("text", metavar="TEXT")
+    p.set_defaults(handler=cmd_note)
+
+    p = commands.add_parser("check", parents=[common], help="检查数据文件是否完好")
+    p.set_defaults(handler=cmd_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    store = Store(getattr(args, "db", None))
+    handler = getattr(args, "handler", cmd_app)
+    try:
+        return handler(args, store)
+    except (CliError, DocumentError, StoreError) as error:
+        print(f"taizhang: {error}", file=sys.stderr)
+        return 2 if isinstance(error, CliError | DocumentError) else 1
+    except KeyboardInterrupt:
+        print("taizhang: 已取消。", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,259 @@
+"""The ledger's records: tasks, statuses, notes, history events, and the rules derived from them.
+
+Pure data and rules: no storage, no terminal UI.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "CONTINUOUS",
+    "Event",
+    "Ledger",
+    "Note",
+    "Status",
+    "StatusError",
+    "Task",
+    "canonical_unit",
+    "deadline_end",
+    "short_title",
+]
+
+CONTINUOUS = "持续实施"
+
+
+class StatusError(ValueError):
+    """An unknown status name; the message is for the user."""
+
+
+class Status(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+    @property
+    def finished(self) -> bool:
+        """Done and closed tasks never go overdue."""
+        return self in (Status.DONE, Status.CLOSED)
+
+    @classmethod
+    def parse(cls, text: str) -> Status:
+        """A status from its key (`done`) or its label (`已完成`)."""
+        wanted = text.strip()
+        for status in cls:
+            if wanted in (status.value, status.label):
+                return status
+        choices = "、".join(f"{s.value}（{s.label}）" for s in cls)
+        raise StatusError(f"没有“{text}”这个状态。可用的状态：{choices}。")
+
+
+_STATUS_LABELS = {
+    Status.NOT_STARTED: "未启动",
+    Status.IN_PROGRESS: "推进中",
+    Status.DONE: "已完成",
+    Status.BLOCKED: "受阻",
+    Status.CLOSED: "已销号",
+}
+
+# Different spellings of one unit: filtered as one, displayed as written.
+UNIT_ALIASES = {
+    "区退役军人局": "区退役军人事务局",
+}
+
+
+def canonical_unit(name: str) -> str:
+    return UNIT_ALIASES.get(name, name)
+
+
+_YEAR_MONTH = re.compile(r"(\d{4})\s*年?\s*(?:(\d{1,2})\s*月)?")
+_ITEM_NUMBER = re.compile(r"^\s*\d+\s*[.．、]\s*")
+_CLAUSE_END = re.compile(r"[，。；：,;:]")
+
+
+def deadline_end(deadline: str) -> dt.date | None:
+    """The last day a deadline allows: 31 December of a year, the month's end for `2025年6月`.
+
+    `持续实施`, a blank cell or any text without a year never ends.
+    """
+    match = _YEAR_MONTH.search(deadline)
+    if not match:
+        return None
+    year = int(match.group(1))
+    month = int(match.group(2)) if match.group(2) else 12
+    if not 1 <= month <= 12:
+        month = 12
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def short_title(content: str) -> str:
+    """The content's first clause, without its item number: `强化乡镇（街道）党（工）委责任`."""
+    text = _ITEM_NUMBER.sub("", content.split("\n", 1)[0])
+    return _CLAUSE_END.split(text, 1)[0].strip() or text.strip()
+
+
+@dataclass(frozen=True)
+class Note:
+    """A dated progress note (进展情况). `event` is the history entry that added it."""
+
+    at: str
+    by: str
+    text: str
+    event: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"at": self.at, "by": self.by, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of the history: who changed what, when.
+
+    kinds: `status` (old -> new), `note` (text), `undo` (ref: the event undone, plus what it
+    restores), `import` (fields: {name: [old, new]}), `archive`.
+    """
+
+    id: str
+    at: str
+    by: str
+    task: str
+    kind: str
+    old: str = ""
+    new: str = ""
+    text: str = ""
+    ref: str = ""
+    fields: dict[str, list[Any]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "at": self.at, "by": self.by, "task": self.task, "kind": self.kind}
+        for name in ("old", "new", "text", "ref"):
+            if getattr(self, name):
+                data[name] = getattr(self, name)
+        if self.fields:
+            data["fields"] = self.fields
+        return data
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    no: int
+    section: str
+    subsection: str
+    content: str
+    units: tuple[str, ...]
+    deadline: str
+    remarks: tuple[str, ...] = ()
+    status: Status = Status.NOT_STARTED
+    notes: tuple[Note, ...] = ()  # oldest first
+
+    @property
+    def lead_unit(self) -> str:
+        return self.units[0] if self.units else ""
+
+    @property
+    def title(self) -> str:
+        return short_title(self.content)
+
+    @property
+    def unit_keys(self) -> frozenset[str]:
+        return frozenset(canonical_unit(unit) for unit in self.units)
+
+    def has_unit(self, unit: str) -> bool:
+        return canonical_unit(unit) in self.unit_keys
+
+    def is_overdue(self, today: dt.date) -> bool:
+        end = deadline_end(self.deadline)
+        return end is not None and end < today and not self.status.finished
+
+    def to_json(self, today: dt.date) -> dict[str, Any]:
+        return {
+            "no": self.no,
+            "id": self.id,
+            "section": self.section,
+            "subsection": self.subsection,
+            "content": self.content,
+            "units": list(self.units),
+            "lead_unit": self.lead_unit,
+            "deadline": self.deadline,
+            "remarks": list(self.remarks),
+            "status": self.status.value,
+            "status_label": self.status.label,
+            "overdue": self.is_overdue(today),
+            "notes": [note.to_json() for note in self.notes],
+        }
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The whole ledger as loaded: the document's tasks with their current status and notes."""
+
+    title: str
+    district_note: str
+    tasks: tuple[Task, ...]
+    source_name: str = ""
+    source_sha256: str = ""
+    imported_at: str = ""
+    archived: tuple[Task, ...] = ()
+
+    def by_no(self, no: int) -> Task | None:
+        return next((task for task in self.tasks if task.no == no), None)
+
+    def by_id(self, task_id: str) -> Task | None:
+        return next((task for task in self.tasks if task.id == task_id), None)
+
+    def units(self) -> list[tuple[str, int]]:
+        """Every unit (aliases as one, named as first written) with its task count."""
+        names: dict[str, str] = {}
+        counts: dict[str, int] = {}
+        for task in self.tasks:
+            for unit in task.units:
+                key = canonical_unit(unit)
+                names.setdefault(key, unit)
+                counts[key] = counts.get(key, 0) + 1
+        return sorted(((names[k], counts[k]) for k in counts), key=lambda item: (-item[1], item[0]))
+
+    def select(
+        self,
+        *,
+        today: dt.date,
+        unit: str | None = None,
+        statuses: Iterable[Status] | None = None,
+        overdue: bool = False,
+        search: str | None = None,
+    ) -> list[Task]:
+        wanted = set(statuses) if statuses is not None else None
+        needle = search.strip().lower() if search else ""
+        return [
+            task
+            for task in self.tasks
+            if (unit is None or task.has_unit(unit))
+            and (wanted is None or task.status in wanted)
+            and (not overdue or task.is_overdue(today))
+            and (not needle or needle in searchable_text(task).lower())
+        ]
+
+
+def searchable_text(task: Task) -> str:
+    parts: Sequence[str] = [
+        str(task.no),
+        task.section,
+        task.subsection,
+        task.content,
+        *task.units,
+        task.deadline,
+        *(note.text for note in task.notes),
+    ]
+    return "\n".join(parts)

@@ -1,0 +1,507 @@
+"""The ledger store: the only code that touches TinyDB.
+
+Layout, for a store at `data/db.json`:
+
+- `data/db.json` — TinyDB tables `meta`, `tasks` (the document's rows with their stable ids)
+  and `archive` (removed tasks). Rewritten only by an import.
+- `data/db.journal/YYYY-MM.json` — TinyDB table `events`, one shard per month: every status
+  change, note, undo and import change, appended. A task's status and notes are folded from
+  the events, so a write rewrites only this month's shard and its cost does not grow with
+  years of notes.
+- `data/db.json.lock` — the inter-process lock every write holds.
+
+Every write goes through `_AtomicJSONStorage.write`: a temporary file in the same folder,
+fsync, `os.replace`, fsync of the folder, keeping the old file's mode and group. Every
+transaction holds the lock and re-reads what it changes inside it (a file is re-parsed only
+when its inode, size or mtime moved), so processes never lose each other's changes and a
+crash never leaves half a file. Reads need no lock: `os.replace` makes them see a whole file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import pwd
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.storages import Storage
+
+from importers.records import LedgerDocument
+from tui.model import Event, Ledger, Note, Status, Task
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Store",
+    "StoreError",
+    "current_user",
+    "default_db_path",
+]
+
+SCHEMA_VERSION = 1
+LOCK_TIMEOUT_SECONDS = 15.0
+_TEMP_PREFIX = ".taizhang-tmp-"
+_SHARD_NAME = re.compile(r"^\d{4}-\d{2}\.json$")
+
+Clock = Callable[[], dt.datetime]
+Tables = dict[str, dict[str, dict[str, Any]]]
+
+
+class StoreError(Exception):
+    """A store that cannot be read or written; the message is one line of Chinese for the user."""
+
+
+def default_db_path() -> Path:
+    """`TAIZHANG_DB` if set, else the project's `data/db.json`."""
+    configured = os.environ.get("TAIZHANG_DB")
+    if configured:
+        return Path(configured).expanduser()
+    return Path(__file__).resolve().parent.parent / "data" / "db.json"
+
+
+def current_user() -> str:
+    """The login account, from the OS (not from an environment variable the user could set)."""
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
+
+
+def _local_now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    """Replace `path` with `payload` so that readers and crashes only ever see a whole file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        previous = path.stat()
+    except FileNotFoundError:
+        previous = None
+    fd, temp_name = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            # mkstemp makes 0600 files: keep the store readable by the colleagues who could read it.
+            if previous is not None:
+                os.fchmod(handle.fileno(), previous.st_mode & 0o7777)
+                try:
+                    os.fchown(handle.fileno(), -1, previous.st_gid)
+                except PermissionError:
+                    pass
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.fchmod(handle.fileno(), 0o666 & ~umask)
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        try:
+            os.unlink(temp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_folder(path.parent)
+
+
+class _FileCache:
+    """Parsed JSON files, re-read only when the file on disk changed."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[tuple[int, int, int], Tables]] = {}
+
+    def read(self, path: Path) -> Tables | None:
+        signature = _signature(path)
+        if signature is None:
+            self._entries.pop(path, None)
+            return None
+        cached = self._entries.get(path)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if not raw.strip():
+            return None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise StoreError(f"数据文件 {path} 已损坏（不是有效的 JSON），请从 backups 中恢复或重新导入。") from error
+        if not isinstance(data, dict):
+            raise StoreError(f"数据文件 {path} 格式不对，请从 backups 中恢复或重新导入。")
+        self._entries[path] = (signature, data)
+        return data
+
+    def remember(self, path: Path, data: Tables) -> None:
+        signature = _signature(path)
+        if signature is not None:
+            self._entries[path] = (signature, data)
+
+    def forget(self, path: Path) -> None:
+        self._entries.pop(path, None)
+
+
+class _AtomicJSONStorage(Storage):
+    """TinyDB storage: cached reads, atomic writes, Chinese kept readable (no \\u escapes)."""
+
+    def __init__(self, path: str, cache: _FileCache, indent: int | None = None) -> None:
+        self._path = Path(path)
+        self._cache = cache
+        self._indent = indent
+
+    def read(self) -> Tables | None:
+        return self._cache.read(self._path)
+
+    def write(self, data: Tables) -> None:
+        # TinyDB mutates the dict read() returned before writing it: on failure the cached
+        # copy no longer matches the file, so drop it.
+        try:
+            payload = json.dumps(data, ensure_ascii=False, indent=self._indent).encode("utf-8")
+            atomic_write_bytes(self._path, payload + b"\n")
+        except BaseException:
+            self._cache.forget(self._path)
+            raise
+        self._cache.remember(self._path, data)
+
+
+@dataclass
+class _Folded:
+    """Status and notes per task id, folded from the events in order."""
+
+    events: list[Event] = field(default_factory=list)
+    statuses: dict[str, Status] = field(default_factory=dict)
+    notes: dict[str, list[Note]] = field(default_factory=dict)
+    undone: set[str] = field(default_factory=set)
+
+
+def _event_from_doc(event_id: str, doc: dict[str, Any]) -> Event:
+    return Event(
+        id=event_id,
+        at=doc.get("at", ""),
+        by=doc.get("by", ""),
+        task=doc.get("task", ""),
+        kind=doc.get("kind", ""),
+        old=doc.get("old", ""),
+        new=doc.get("new", ""),
+        text=doc.get("text", ""),
+        ref=doc.get("ref", ""),
+        fields=doc.get("fields", {}),
+    )
+
+
+def _fold(events: list[Event]) -> _Folded:
+    folded = _Folded(events=events)
+    undone = {event.ref for event in events if event.kind == "undo"}
+    folded.undone = undone
+    for event in events:
+        if event.kind in ("status", "undo") and event.new:
+            folded.statuses[event.task] = Status(event.new)
+        elif event.kind == "note" and event.id not in undone:
+            folded.notes.setdefault(event.task, []).append(
+                Note(at=event.at, by=event.by, text=event.text, event=event.id)
+            )
+    return folded
+
+
+def _task_id(record_key: str, taken: set[str]) -> str:
+    digest = hashlib.sha1(record_key.encode("utf-8")).hexdigest()
+    candidate = "T" + digest[:8]
+    suffix = 1
+    while candidate in taken:
+        suffix += 1
+        candidate = f"T{digest[:8]}-{suffix}"
+    taken.add(candidate)
+    return candidate
+
+
+class Store:
+    """One ledger on disk. Cheap to create; safe to use from several processes at once."""
+
+    def __init__(self, path: Path | str | None = None, *, clock: Clock | None = None, user: str | None = None) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self.journal_dir = self.path.with_name(self.path.stem + ".journal")
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.clock: Clock = clock or _local_now
+        self.user = user or current_user()
+        self._cache = _FileCache()
+        self._folded: tuple[tuple[Any, ...], _Folded] | None = None
+        self._lock = FileLock(
+            str(self.lock_path), timeout=LOCK_TIMEOUT_SECONDS, mode=0o666, thread_local=False, is_singleton=False
+        )
+
+    # ----------------------------------------------------------------- low level
+
+    def _db(self, path: Path, indent: int | None = None) -> TinyDB:
+        # A fresh TinyDB per transaction: its query cache and next id go stale when
+        # another process writes.
+        return TinyDB(str(path), storage=_AtomicJSONStorage, cache=self._cache, indent=indent)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"无法创建数据目录 {self.path.parent}（{error.strerror}）。请检查路径和权限。") from error
+        try:
+            with self._lock:
+                yield
+        except Timeout as error:
+            raise StoreError("数据正被其他人写入，请稍后重试。") from error
+        except PermissionError as error:
+            raise StoreError(f"没有写入 {self.path} 的权限。请联系管理员检查文件权限。") from error
+
+    def now(self) -> str:
+        return self.clock().isoformat(timespec="seconds")
+
+    def today(self) -> dt.date:
+        return self.clock().date()
+
+    def _document_tables(self) -> Tables:
+        return self._cache.read(self.path) or {}
+
+    def _shards(self) -> list[Path]:
+        try:
+            return sorted(p for p in self.journal_dir.iterdir() if _SHARD_NAME.match(p.name))
+        except FileNotFoundError:
+            return []
+
+    def _state(self) -> _Folded:
+        shards = self._shards()
+        key = tuple((shard, _signature(shard)) for shard in shards)
+        if self._folded is not None and self._folded[0] == key:
+            return self._folded[1]
+        events: list[Event] = []
+        for shard in shards:
+            table = (self._cache.read(shard) or {}).get("events", {})
+            for doc_id in sorted(table, key=int):
+                events.append(_event_from_doc(f"{shard.stem}#{doc_id}", table[doc_id]))
+        folded = _fold(events)
+        self._folded = (key, folded)
+        return folded
+
+    def _append(self, doc: dict[str, Any]) -> Event:
+        """Append one event to this month's shard. Call with the lock held."""
+        doc = {"at": self.now(), "by": self.user, **doc}
+        shard = self.journal_dir / f"{doc['at'][:7]}.json"
+        with self._db(shard) as db:
+            doc_id = db.table("events").insert(doc)
+        return _event_from_doc(f"{shard.stem}#{doc_id}", doc)
+
+    # ----------------------------------------------------------------- reading
+
+    def has_tasks(self) -> bool:
+        return bool(self._document_tables().get("tasks"))
+
+    def load(self) -> Ledger:
+        """The ledger as it is on disk now (only files that changed since the last call are re-read)."""
+        tables = self._document_tables()
+        meta = next(iter(tables.get("meta", {}).values()), {})
+        folded = self._state()
+
+        def build(doc: dict[str, Any]) -> Task:
+            task_id = doc["id"]
+            return Task(
+                id=task_id,
+                no=int(doc["no"]),
+                section=doc.get("section", ""),
+                subsection=doc.get("subsection", ""),
+                content=doc.get("content", ""),
+                units=tuple(doc.get("units", ())),
+                deadline=doc.get("deadline", ""),
+                remarks=tuple(doc.get("remarks", ())),
+                status=folded.statuses.get(task_id, Status.NOT_STARTED),
+                notes=tuple(folded.notes.get(task_id, ())),
+            )
+
+        try:
+            tasks = sorted((build(doc) for doc in tables.get("tasks", {}).values()), key=lambda t: t.no)
+            archived = tuple(build(doc) for doc in tables.get("archive", {}).values())
+        except (KeyError, ValueError, TypeError) as error:
+            raise StoreError(f"数据文件 {self.path} 中的任务记录不完整，请运行 taizhang check 查看详情。") from error
+        return Ledger(
+            title=meta.get("title", ""),
+            district_note=meta.get("district_note", ""),
+            tasks=tuple(tasks),
+            source_name=meta.get("source_name", ""),
+            source_sha256=meta.get("source_sha256", ""),
+            imported_at=meta.get("imported_at", ""),
+            archived=archived,
+        )
+
+    def history(self, task_id: str | None = None) -> list[Event]:
+        return [event for event in self._state().events if task_id is None or event.task == task_id]
+
+    def event(self, event_id: str) -> Event | None:
+        return next((event for event in self._state().events if event.id == event_id), None)
+
+    # ----------------------------------------------------------------- writing
+
+    def seed(self, document: LedgerDocument, *, source_name: str, source_sha256: str) -> Ledger:
+        """Fill an empty (or missing) store from an imported document, in one atomic write."""
+        with self._locked():
+            if self.has_tasks():
+                raise StoreError(f"{self.path} 中已有任务，不能再次初始化。")
+            taken: set[str] = set()
+            tasks = {
+                str(index): {
+                    "id": _task_id(f"{record.section}\n{record.content}", taken),
+                    "no": record.no,
+                    "section": record.section,
+                    "subsection": record.subsection,
+                    "content": record.content,
+                    "units": list(record.units),
+                    "deadline": record.deadline,
+                    "remarks": list(record.remarks),
+                }
+                for index, record in enumerate(document.tasks, start=1)
+            }
+            meta = {
+                "schema": SCHEMA_VERSION,
+                "title": document.title,
+                "district_note": document.district_note,
+                "source_name": source_name,
+                "source_sha256": source_sha256,
+                "imported_at": self.now(),
+            }
+            storage = _AtomicJSONStorage(str(self.path), self._cache, indent=1)
+            storage.write({"meta": {"1": meta}, "tasks": tasks, "archive": {}})
+        return self.load()
+
+    def _require_task(self, task_id: str) -> None:
+        if not any(doc.get("id") == task_id for doc in self._document_tables().get("tasks", {}).values()):
+            raise StoreError("该任务已不在台账中（可能刚被重新导入移除），请刷新后重试。")
+
+    def set_status(self, task_id: str, status: Status) -> Event | None:
+        """Record a status change; None when the task already has that status."""
+        with self._locked():
+            self._require_task(task_id)
+            old = self._state().statuses.get(task_id, Status.NOT_STARTED)
+            if old == status:
+                return None
+            return self._append({"task": task_id, "kind": "status", "old": old.value, "new": status.value})
+
+    def add_note(self, task_id: str, text: str) -> Event:
+        text = text.strip()
+        if not text:
+            raise StoreError("进展情况不能为空。请输入内容后再保存。")
+        with self._locked():
+            self._require_task(task_id)
+            return self._append({"task": task_id, "kind": "note", "text": text})
+
+    def undo(self, event_id: str) -> Event:
+        """Undo one earlier change (a status change or a note); the undo is itself an event."""
+        with self._locked():
+            state = self._state()
+            target = next((event for event in state.events if event.id == event_id), None)
+            if target is None or target.kind not in ("status", "note"):
+                raise StoreError("找不到要撤销的改动。")
+            if event_id in state.undone:
+                raise StoreError("这项改动已经撤销过了。")
+            if target.kind == "status":
+                current = state.statuses.get(target.task, Status.NOT_STARTED)
+                if current.value != target.new:
+                    raise StoreError(f"该任务的状态已被改为 {current.label}，无法撤销。")
+                return self._append(
+                    {"task": target.task, "kind": "undo", "ref": event_id, "old": target.new, "new": target.old}
+                )
+            return self._append({"task": target.task, "kind": "undo", "ref": event_id, "text": target.text})
+
+    # ----------------------------------------------------------------- upkeep
+
+    def remove_stale_temp_files(self) -> list[Path]:
+        """Delete temporary files left by writers that died mid-write (their process is gone)."""
+        removed = []
+        for folder in (self.path.parent, self.journal_dir):
+            try:
+                candidates = list(folder.glob(f"{_TEMP_PREFIX}*.tmp"))
+            except OSError:
+                continue
+            for candidate in candidates:
+                pid_text = candidate.name[len(_TEMP_PREFIX) :].split("-", 1)[0]
+                if pid_text.isdigit() and _process_alive(int(pid_text)):
+                    continue
+                try:
+                    candidate.unlink()
+                    removed.append(candidate)
+                except OSError:
+                    pass
+        return removed
+
+    def check(self) -> list[str]:
+        """Problems found in the store, each one line of Chinese; empty when it is healthy."""
+        problems: list[str] = []
+        if not self.path.exists():
+            return [f"找不到数据文件 {self.path}。请先用 taizhang import 导入任务清单。"]
+        try:
+            tables = self._document_tables()
+        except StoreError as error:
+            return [str(error)]
+        meta = next(iter(tables.get("meta", {}).values()), None)
+        if not isinstance(meta, dict):
+            problems.append("缺少 meta 记录（版本、来源文档）。")
+        elif meta.get("schema") != SCHEMA_VERSION:
+            problems.append(f"数据版本为 {meta.get('schema')}，本程序需要 {SCHEMA_VERSION}。")
+        ids: set[str] = set()
+        numbers: set[int] = set()
+        for doc_id, doc in tables.get("tasks", {}).items():
+            if not isinstance(doc, dict) or not doc.get("id") or not isinstance(doc.get("no"), int):
+                problems.append(f"任务记录 {doc_id} 缺少 id 或序号。")
+                continue
+            if doc["id"] in ids:
+                problems.append(f"任务 id {doc['id']} 重复。")
+            if doc["no"] in numbers:
+                problems.append(f"序号 {doc['no']} 重复。")
+            ids.add(doc["id"])
+            numbers.add(doc["no"])
+            if not isinstance(doc.get("units"), list):
+                problems.append(f"{doc['no']} 号任务的责任单位格式不对。")
+        if not ids:
+            problems.append("台账中没有任务。请用 taizhang import 导入任务清单。")
+        ids |= {doc.get("id") for doc in tables.get("archive", {}).values() if isinstance(doc, dict)}
+        try:
+            events = self._state().events
+        except StoreError as error:
+            return [*problems, str(error)]
+        for event in events:
+            if event.task not in ids:
+                problems.append(f"记录 {event.id} 指向不存在的任务 {event.task}。")
+            if event.kind in ("status", "undo") and event.new and event.new not in {s.value for s in Status}:
+                problems.append(f"记录 {event.id} 的状态 {event.new} 无效。")
+        return problems
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,1 @@
+"""Reusable Textual widgets for the ledger: the section tree, the task detail, dialogs."""
