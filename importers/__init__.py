@@ -71,7 +71,9 @@ def read_document(path: Path | str) -> LedgerDocument:
 
         return read_docx(path, name=name)
     if path.suffix.lower() in {".docx", ".doc", ".docm", ".xlsx", ".pdf", ".wps"}:
-        raise DocumentError(f"{name} 不是有效的 Word .docx 文件（可能已损坏或只是改了扩展名）。请在 Word 或 WPS 中另存为 .docx 再导入。")
+        raise DocumentError(
+            f"{name} 不是有效的 Word .docx 文件（可能已损坏或只是改了扩展名）。请在 Word 或 WPS 中另存为 .docx 再导入。"
+        )
     from importers.text_reader import read_text
 
     data = path.read_bytes()

@@ -66,7 +66,7 @@ def split_units(cell: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     for line in clean_text(cell).split("\n"):
         if not line:
             continue
-        if _SENTENCE_PUNCTUATION.search(line) and len(line) > _MAX_UNIT_LENGTH or line.endswith("。"):
+        if (_SENTENCE_PUNCTUATION.search(line) and len(line) > _MAX_UNIT_LENGTH) or line.endswith("。"):
             remarks.append(line)
             continue
         for name in _UNIT_SEPARATORS.split(line):
@@ -193,8 +193,7 @@ def build_ledger(title: str, tables: Sequence[Sequence[Row]], *, source: str) ->
     if not records:
         if incomplete_header:
             raise DocumentError(
-                f"{source} 的表格缺少列：{'、'.join(incomplete_header)}。"
-                f"请确认表头含有 {'、'.join(REQUIRED_COLUMNS)}。"
+                f"{source} 的表格缺少列：{'、'.join(incomplete_header)}。请确认表头含有 {'、'.join(REQUIRED_COLUMNS)}。"
             )
         if saw_table:
             raise DocumentError(
@@ -204,7 +203,5 @@ def build_ledger(title: str, tables: Sequence[Sequence[Row]], *, source: str) ->
     numbers = [record.no for record in records]
     duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
     if duplicates:
-        raise DocumentError(
-            f"{source} 中序号重复：{'、'.join(map(str, duplicates))}。请修正表格后再导入。"
-        )
+        raise DocumentError(f"{source} 中序号重复：{'、'.join(map(str, duplicates))}。请修正表格后再导入。")
     return LedgerDocument(title=title, tasks=tuple(records), extra_columns=tuple(extra))

@@ -172,7 +172,7 @@ def cmd_mark(args: argparse.Namespace, store: Store) -> int:
 def cmd_note(args: argparse.Namespace, store: Store) -> int:
     text = args.text.strip()
     if not text:
-        raise CliError("进展情况不能为空。用法：taizhang note 序号 \"内容\"")
+        raise CliError('进展情况不能为空。用法：taizhang note 序号 "内容"')
     task = _task(_ledger(store), args.no)
     store.add_note(task.id, text)
     print(f"已为 {task.no} 号任务添加进展情况。")
@@ -211,7 +211,9 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="数据文件（默认 data/db.json 或环境变量 TAIZHANG_DB）")
+    common.add_argument(
+        "--db", metavar="PATH", default=argparse.SUPPRESS, help="数据文件（默认 data/db.json 或环境变量 TAIZHANG_DB）"
+    )
 
     parser = _Parser(prog="taizhang", description="洛江区城乡社区服务体系建设任务台账", parents=[common])
     parser.add_argument("--read-only", action="store_true", help="只读查看，不允许改动")
@@ -240,7 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("mark", parents=[common], help="标记任务状态")
     p.add_argument("no", metavar="NO")
-    p.add_argument("status", metavar="STATUS", help="not_started/in_progress/done/blocked/closed 或 未启动/推进中/已完成/受阻/已销号")
+    p.add_argument(
+        "status",
+        metavar="STATUS",
+        help="not_started/in_progress/done/blocked/closed 或 未启动/推进中/已完成/受阻/已销号",
+    )
     p.add_argument("--note", metavar="TEXT", help="同时添加一条进展情况")
     p.set_defaults(handler=cmd_mark)
 

@@ -27,7 +27,7 @@ import pwd
 import re
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,10 +111,8 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
             # mkstemp makes 0600 files: keep the store readable by the colleagues who could read it.
             if previous is not None:
                 os.fchmod(handle.fileno(), previous.st_mode & 0o7777)
-                try:
+                with suppress(PermissionError):
                     os.fchown(handle.fileno(), -1, previous.st_gid)
-                except PermissionError:
-                    pass
             else:
                 umask = os.umask(0)
                 os.umask(umask)
@@ -122,10 +120,8 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
             os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException:
-        try:
+        with suppress(FileNotFoundError):
             os.unlink(temp_name)
-        except FileNotFoundError:
-            pass
         raise
     _fsync_folder(path.parent)
 
