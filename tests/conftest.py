@@ -1,0 +1,45 @@
+"""Shared fixtures: the real source documents and real stores in temporary folders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from importers import read_document
+from tui.store import Store
+
+PROJECT = Path(__file__).resolve().parent.parent
+SOURCE_DOCX = PROJECT / "data" / "source" / "task-list.docx"
+SOURCE_TXT = PROJECT / "data" / "source" / "task-list.txt"
+# A fixed moment in the district's time zone, so overdue and note dates never depend on the day tests run.
+FIXED_NOW = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def fixed_clock() -> dt.datetime:
+    return FIXED_NOW
+
+
+def seed_store(path: Path, source: Path = SOURCE_DOCX, **store_options) -> Store:
+    store = Store(path, **store_options)
+    store.seed(
+        read_document(source),
+        source_name=source.name,
+        source_sha256=hashlib.sha256(source.read_bytes()).hexdigest(),
+    )
+    return store
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """A store seeded from the real task list, in a fresh folder."""
+    path = tmp_path / "data" / "db.json"
+    seed_store(path, clock=fixed_clock, user="tester")
+    return path
+
+
+@pytest.fixture
+def store(db_path: Path) -> Store:
+    return Store(db_path, clock=fixed_clock, user="tester")
