@@ -5,9 +5,6 @@ No storage and no terminal UI here (an import-linter contract in pyproject.toml 
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 from importers.records import DocumentError, LedgerDocument, TaskRecord
@@ -22,6 +19,10 @@ _SNIFF_BYTES = 8
 
 def _convert_legacy_doc(path: Path) -> LedgerDocument | None:
     """Convert a Word 97 .doc with LibreOffice when it is installed; None when it is not."""
+    import shutil
+    import subprocess
+    import tempfile
+
     from importers.docx_reader import read_docx
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")

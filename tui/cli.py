@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from importers import DocumentError, read_document
+from importers.records import DocumentError
 from tui.model import Ledger, Status, StatusError, Task, canonical_unit
 from tui.store import Store, StoreError
 
@@ -72,6 +72,8 @@ def _task_line(task: Task, store: Store) -> str:
 
 
 def cmd_import(args: argparse.Namespace, store: Store) -> int:
+    from importers import read_document
+
     source = Path(args.file)
     document = read_document(source)
     if store.has_tasks():
@@ -202,8 +204,18 @@ def cmd_app(args: argparse.Namespace, store: Store) -> int:
 # ---------------------------------------------------------------------- parser
 
 
+def _help_formatter(prog: str) -> argparse.HelpFormatter:
+    # A fixed width: asking the terminal for its size on each of the parser's ~30 arguments
+    # is a noticeable share of a `taizhang mark`.
+    return argparse.HelpFormatter(prog, width=100)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports mistakes in one Chinese line (exit status 2)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _help_formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: 参数有误：{message}。运行 {self.prog} --help 查看用法。\n")

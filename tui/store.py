@@ -25,18 +25,17 @@ import json
 import os
 import pwd
 import re
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from importers.records import LedgerDocument
+from tui.interprocess_lock import InterProcessLock, LockTimeout
 from tui.model import Event, Ledger, Note, Status, Task
 
 __all__ = [
@@ -103,12 +102,13 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
         previous = path.stat()
     except FileNotFoundError:
         previous = None
-    fd, temp_name = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-", suffix=".tmp", dir=path.parent)
+    temp_name = path.parent / f"{_TEMP_PREFIX}{os.getpid()}-{os.urandom(6).hex()}.tmp"
+    fd = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
-            # mkstemp makes 0600 files: keep the store readable by the colleagues who could read it.
+            # The temporary file is 0600: keep the store readable by the colleagues who could read it.
             if previous is not None:
                 os.fchmod(handle.fileno(), previous.st_mode & 0o7777)
                 with suppress(PermissionError):
@@ -248,9 +248,7 @@ class Store:
         self.user = user or current_user()
         self._cache = _FileCache()
         self._folded: tuple[tuple[Any, ...], _Folded] | None = None
-        self._lock = FileLock(
-            str(self.lock_path), timeout=LOCK_TIMEOUT_SECONDS, mode=0o666, thread_local=False, is_singleton=False
-        )
+        self._lock = InterProcessLock(self.lock_path, timeout=LOCK_TIMEOUT_SECONDS)
 
     # ----------------------------------------------------------------- low level
 
@@ -268,7 +266,7 @@ class Store:
         try:
             with self._lock:
                 yield
-        except Timeout as error:
+        except LockTimeout as error:
             raise StoreError("数据正被其他人写入，请稍后重试。") from error
         except PermissionError as error:
             raise StoreError(f"没有写入 {self.path} 的权限。请联系管理员检查文件权限。") from error
