@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "CONTINUOUS",
@@ -104,9 +104,11 @@ def short_title(content: str) -> str:
     return _CLAUSE_END.split(text, 1)[0].strip() or text.strip()
 
 
-@dataclass(frozen=True)
-class Note:
-    """A dated progress note (进展情况). `event` is the history entry that added it."""
+class Note(NamedTuple):
+    """A dated progress note (进展情况). `event` is the history entry that added it.
+
+    A named tuple rather than a dataclass: a large ledger loads 100,000 of them.
+    """
 
     at: str
     by: str

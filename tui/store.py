@@ -20,6 +20,7 @@ crash never leaves half a file. Reads need no lock: `os.replace` makes them see 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -27,7 +28,6 @@ import pwd
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -187,14 +187,48 @@ class _AtomicJSONStorage(Storage):
         self._cache.remember(self._path, data)
 
 
-@dataclass
-class _Folded:
-    """Status and notes per task id, folded from the events in order."""
+class _ShardFold:
+    """What one monthly shard says: its events in order, and per task the last status and the notes."""
 
-    events: list[Event] = field(default_factory=list)
-    statuses: dict[str, Status] = field(default_factory=dict)
-    notes: dict[str, list[Note]] = field(default_factory=dict)
-    undone: set[str] = field(default_factory=set)
+    def __init__(self, name: str, table: dict[str, dict[str, Any]]) -> None:
+        self.name = name
+        self.docs: list[tuple[str, dict[str, Any]]] = [(f"{name}#{key}", table[key]) for key in sorted(table, key=int)]
+        self.statuses: dict[str, str] = {}
+        self.notes: dict[str, list[Note]] = {}
+        self.undo_refs: set[str] = set()
+        for event_id, doc in self.docs:
+            kind = doc.get("kind")
+            if kind == "note":
+                self.notes.setdefault(doc["task"], []).append(Note(doc["at"], doc["by"], doc["text"], event_id))
+            elif kind in ("status", "undo"):
+                if kind == "undo":
+                    self.undo_refs.add(doc.get("ref", ""))
+                if doc.get("new"):
+                    self.statuses[doc["task"]] = doc["new"]
+
+
+class _Folded:
+    """Status and notes per task id, folded from every shard's events in order."""
+
+    def __init__(self, shards: list[_ShardFold]) -> None:
+        self.shards = shards
+        self.undone: set[str] = set().union(*(shard.undo_refs for shard in shards))
+        self.statuses: dict[str, Status] = {}
+        latest: dict[str, str] = {}
+        for shard in shards:
+            latest.update(shard.statuses)
+        for task_id, value in latest.items():
+            self.statuses[task_id] = Status(value)
+        self.notes: dict[str, list[Note]] = {}
+        for shard in shards:
+            for task_id, notes in shard.notes.items():
+                kept = [note for note in notes if note.event not in self.undone] if self.undone else notes
+                self.notes.setdefault(task_id, []).extend(kept)
+
+    @functools.cached_property
+    def events(self) -> list[Event]:
+        """Every event in order; built on demand (the app's reload needs only the fold)."""
+        return [_event_from_doc(event_id, doc) for shard in self.shards for event_id, doc in shard.docs]
 
 
 def _event_from_doc(event_id: str, doc: dict[str, Any]) -> Event:
@@ -210,20 +244,6 @@ def _event_from_doc(event_id: str, doc: dict[str, Any]) -> Event:
         ref=doc.get("ref", ""),
         fields=doc.get("fields", {}),
     )
-
-
-def _fold(events: list[Event]) -> _Folded:
-    folded = _Folded(events=events)
-    undone = {event.ref for event in events if event.kind == "undo"}
-    folded.undone = undone
-    for event in events:
-        if event.kind in ("status", "undo") and event.new:
-            folded.statuses[event.task] = Status(event.new)
-        elif event.kind == "note" and event.id not in undone:
-            folded.notes.setdefault(event.task, []).append(
-                Note(at=event.at, by=event.by, text=event.text, event=event.id)
-            )
-    return folded
 
 
 def _task_id(record_key: str, taken: set[str]) -> str:
@@ -248,6 +268,7 @@ class Store:
         self.user = user or current_user()
         self._cache = _FileCache()
         self._folded: tuple[tuple[Any, ...], _Folded] | None = None
+        self._shard_folds: dict[Path, tuple[tuple[int, int, int] | None, _ShardFold]] = {}
         self._lock = InterProcessLock(self.lock_path, timeout=LOCK_TIMEOUT_SECONDS)
 
     # ----------------------------------------------------------------- low level
@@ -291,22 +312,44 @@ class Store:
         key = tuple((shard, _signature(shard)) for shard in shards)
         if self._folded is not None and self._folded[0] == key:
             return self._folded[1]
-        events: list[Event] = []
-        for shard in shards:
-            table = (self._cache.read(shard) or {}).get("events", {})
-            for doc_id in sorted(table, key=int):
-                events.append(_event_from_doc(f"{shard.stem}#{doc_id}", table[doc_id]))
-        folded = _fold(events)
+        folds = []
+        for shard, signature in key:
+            cached = self._shard_folds.get(shard)
+            if cached is None or cached[0] != signature:
+                table = (self._cache.read(shard) or {}).get("events", {})
+                try:
+                    cached = (signature, _ShardFold(shard.stem, table))
+                except (KeyError, TypeError, AttributeError, ValueError) as error:
+                    raise StoreError(f"记录文件 {shard} 中有不完整的记录，请运行 taizhang check 查看详情。") from error
+                self._shard_folds[shard] = cached
+            folds.append(cached[1])
+        try:
+            folded = _Folded(folds)
+        except ValueError as error:
+            raise StoreError(f"{self.journal_dir} 中有无效的状态，请运行 taizhang check 查看详情。") from error
         self._folded = (key, folded)
         return folded
 
     def _append(self, doc: dict[str, Any]) -> Event:
         """Append one event to this month's shard. Call with the lock held."""
-        doc = {"at": self.now(), "by": self.user, **doc}
-        shard = self.journal_dir / f"{doc['at'][:7]}.json"
-        with self._db(shard) as db:
-            doc_id = db.table("events").insert(doc)
-        return _event_from_doc(f"{shard.stem}#{doc_id}", doc)
+        return self._append_many([doc])[0]
+
+    def _append_many(self, docs: list[dict[str, Any]]) -> list[Event]:
+        """Append events in one write per monthly shard. Call with the lock held.
+
+        An event without `at` / `by` is stamped now, by this store's user.
+        """
+        stamped = [{"at": self.now(), "by": self.user, **doc} for doc in docs]
+        by_shard: dict[Path, list[dict[str, Any]]] = {}
+        for doc in stamped:
+            by_shard.setdefault(self.journal_dir / f"{doc['at'][:7]}.json", []).append(doc)
+        events: dict[int, Event] = {}
+        for shard, shard_docs in by_shard.items():
+            with self._db(shard) as db:
+                doc_ids = db.table("events").insert_multiple(shard_docs)
+            for doc, doc_id in zip(shard_docs, doc_ids, strict=True):
+                events[id(doc)] = _event_from_doc(f"{shard.stem}#{doc_id}", doc)
+        return [events[id(doc)] for doc in stamped]
 
     # ----------------------------------------------------------------- reading
 
@@ -408,6 +451,14 @@ class Store:
         with self._locked():
             self._require_task(task_id)
             return self._append({"task": task_id, "kind": "note", "text": text})
+
+    def add_notes(self, notes: list[tuple[str, str, str]]) -> list[Event]:
+        """Add many dated notes, `(task_id, at, text)`, in one write per monthly shard."""
+        with self._locked():
+            known = {doc.get("id") for doc in self._document_tables().get("tasks", {}).values()}
+            if any(task_id not in known for task_id, _at, _text in notes):
+                raise StoreError("有进展情况指向不在台账中的任务，未写入任何内容。")
+            return self._append_many([{"at": at, "task": task_id, "kind": "note", "text": text} for task_id, at, text in notes])
 
     def undo(self, event_id: str) -> Event:
         """Undo one earlier change (a status change or a note); the undo is itself an event."""
