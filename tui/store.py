@@ -219,11 +219,16 @@ class _Folded:
             latest.update(shard.statuses)
         for task_id, value in latest.items():
             self.statuses[task_id] = Status(value)
-        self.notes: dict[str, list[Note]] = {}
-        for shard in shards:
+
+    @functools.cached_property
+    def notes(self) -> dict[str, list[Note]]:
+        """Notes per task, oldest first, less the undone ones; built on demand (writes need only statuses)."""
+        combined: dict[str, list[Note]] = {}
+        for shard in self.shards:
             for task_id, notes in shard.notes.items():
                 kept = [note for note in notes if note.event not in self.undone] if self.undone else notes
-                self.notes.setdefault(task_id, []).extend(kept)
+                combined.setdefault(task_id, []).extend(kept)
+        return combined
 
     @functools.cached_property
     def events(self) -> list[Event]:
