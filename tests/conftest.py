@@ -43,3 +43,11 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def store(db_path: Path) -> Store:
     return Store(db_path, clock=fixed_clock, user="tester")
+
+
+@pytest.fixture
+def ledger_app(db_path: Path):
+    """The Textual app over the seeded store, with the fixed clock and user (imports Textual only when used)."""
+    from tui.app import make_app
+
+    return make_app(db_path, clock=fixed_clock, user="tester")

@@ -196,9 +196,60 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
+def cmd_history(args: argparse.Namespace, store: Store) -> int:
+    from tui.history import event_json, history_line
+
+    ledger = _ledger(store)
+    task = _task(ledger, args.no) if args.no is not None else None
+    events = store.history(task.id if task is not None else None)
+    if args.json:
+        _print_json([event_json(event, ledger) for event in events])
+        return 0
+
+    def who(login: str) -> str:
+        name = store.display_name(login)
+        return login if name == login else f"{name}（{login}）"
+
+    for event in events:
+        print(history_line(event, ledger, who))
+    scope = f"{task.no} 号任务" if task is not None else "台账"
+    print(f"{scope}共 {len(events)} 条改动记录。" if events else f"{scope}还没有改动记录。")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, store: Store) -> int:
+    from tui.export import ExportError, ExportFilters, Period, export_format, export_store
+
+    try:
+        export_format(Path(args.output))  # a wrong extension is refused before any work
+        period = Period.parse(args.period) if args.period is not None else None
+        ledger = _ledger(store)
+        filters = ExportFilters(
+            unit=_unit_filter(ledger, args.unit) if args.unit else None,
+            statuses=tuple(_status(text) for text in args.status) if args.status else None,
+            overdue=args.overdue,
+        )
+        result = export_store(store, args.output, filters=filters, period=period)
+    except ExportError as error:
+        raise CliError(str(error)) from None
+    print(
+        f"已导出 {result.tasks} 项任务到 {result.path}（报告期 {result.period.label}，"
+        f"其中 {result.not_updated} 项本期未更新）。"
+    )
+    return 0
+
+
 def cmd_app(args: argparse.Namespace, store: Store) -> int:
-    print("taizhang：界面尚在开发中。现在可用 taizhang list / show / mark / note 查看和更新台账。", file=sys.stderr)
-    return 1
+    from tui.terminal import terminal_refusal
+
+    refusal = terminal_refusal()
+    if refusal is not None:  # e.g. `ssh host` with a command, or sftp, under sshd's ForceCommand
+        print(refusal, file=sys.stderr)
+        return 2
+    _ledger(store)  # a missing or empty store gets its one-line message before the screen is taken over
+    from tui.app import run_app  # Textual only when the app starts
+
+    return run_app(store, read_only=args.read_only)
 
 
 # ---------------------------------------------------------------------- parser
@@ -267,6 +318,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", metavar="TEXT")
     p.set_defaults(handler=cmd_note)
 
+    p = commands.add_parser("history", parents=[common], help="查看改动记录（谁、何时、改了什么）")
+    p.add_argument("no", metavar="NO", nargs="?", help="只看该序号任务的记录")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_history)
+
+    p = commands.add_parser("export", parents=[common], help="导出台账报告（.docx、.csv 或 .json）")
+    p.add_argument("-o", "--output", metavar="FILE", required=True, help="输出文件，格式由扩展名决定")
+    p.add_argument("--unit", metavar="U", help="只导出该单位的任务")
+    p.add_argument("--status", metavar="S", action="append", help="只导出该状态（可重复）")
+    p.add_argument("--overdue", action="store_true", help="只导出逾期任务")
+    p.add_argument("--period", metavar="YYYY-MM", help="报告期（默认本月）：该月的进展情况列入报告")
+    p.set_defaults(handler=cmd_export)
+
     p = commands.add_parser("check", parents=[common], help="检查数据文件是否完好")
     p.set_defaults(handler=cmd_check)
     return parser
@@ -275,8 +339,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    store = Store(getattr(args, "db", None))
+    store = Store(getattr(args, "db", None), read_only=args.read_only)
     handler = getattr(args, "handler", cmd_app)
+    if handler is not cmd_check:  # check reports what it cleans
+        store.remove_stale_temp_files()  # left by a writer killed mid-write; two directory listings
     try:
         return handler(args, store)
     except (CliError, DocumentError, StoreError) as error:

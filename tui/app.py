@@ -1,0 +1,134 @@
+"""The Textual app: `taizhang` with no subcommand. Only this module and tui/screens import Textual."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import signal
+import sys
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+from textual.scrollbar import ScrollBar, ScrollBarRender
+
+from tui.screens.main import MainScreen
+from tui.store import Store
+
+__all__ = ["LedgerCommands", "TaizhangApp", "make_app", "run_app"]
+
+
+_KEY_NAMES = {
+    "up": "Up",
+    "down": "Down",
+    "left": "Left",
+    "right": "Right",
+    "enter": "Enter",
+    "home": "Home",
+    "end": "End",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "space": "Space",
+    "escape": "Esc",
+    "tab": "Tab",
+    "shift+tab": "Shift+Tab",
+}
+
+
+class LedgerCommands(Provider):
+    """The command palette's ledger commands: every key binding that applies on the current screen."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        commands: list[tuple[str, str, Callable[[], object]]] = []
+        seen: set[tuple[int, str]] = set()
+        for key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.system or not active.enabled:
+                continue
+            if (id(active.node), binding.action) in seen:
+                continue
+            seen.add((id(active.node), binding.action))
+            display = self.app.get_key_display(Binding(key, binding.action, key_display=binding.key_display))
+            commands.append((binding.description, f"按键 {display}", partial(active.node.run_action, binding.action)))
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class WholeCellScrollBarRender(ScrollBarRender):
+    """Scrollbar thumbs in whole cells: Textual's eighth-block glyphs are ambiguous-width in CJK terminals."""
+
+    VERTICAL_BARS: ClassVar[list[str]] = [" "] * 8
+    HORIZONTAL_BARS: ClassVar[list[str]] = [" "] * 8
+
+
+class TaizhangApp(App[None]):
+    CSS_PATH = "taizhang.tcss"
+    TITLE = "台账"
+    COMMANDS: ClassVar = {LedgerCommands}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "退出", id="quit"),
+        Binding("ctrl+q", "quit", "退出", show=False, priority=True, id="quit.ctrl"),
+        Binding("ctrl+p", "command_palette", "命令面板", show=False, priority=True, id="palette"),
+    ]
+
+    def __init__(self, store: Store, *, read_only: bool = False, leave_on_hangup: bool = False) -> None:
+        super().__init__()
+        ScrollBar.renderer = WholeCellScrollBarRender
+        self.store = store
+        self.read_only = read_only
+        self.leave_on_hangup = leave_on_hangup
+
+    def on_mount(self) -> None:
+        if self.leave_on_hangup:
+            # Textual installs no handler: a dropped SSH connection (SIGHUP) would kill the process
+            # mid-frame. Leave cleanly instead; finished writes are already on disk.
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(signum, self.exit)
+
+    def get_key_display(self, binding: Binding) -> str:
+        # Textual shows arrows and a return symbol: ambiguous-width glyphs in CJK terminals.
+        if binding.key_display:
+            return binding.key_display
+        named = _KEY_NAMES.get(binding.key)
+        return named if named is not None else super().get_key_display(binding)
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen(self.store, read_only=self.read_only)
+
+
+def make_app(
+    db_path: Path | str,
+    *,
+    clock: Callable[[], dt.datetime] | None = None,
+    user: str | None = None,
+    read_only: bool = False,
+) -> TaizhangApp:
+    """The app over the store at `db_path` (tests pass a fixed clock and user)."""
+    return TaizhangApp(Store(db_path, clock=clock, user=user), read_only=read_only)
+
+
+def run_app(store: Store, read_only: bool = False) -> int:
+    """Run the app in this terminal; the exit status for the CLI."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        print("taizhang：界面需要在终端中运行。非交互使用请用 taizhang list / show / mark / note。", file=sys.stderr)
+        return 2
+    app = TaizhangApp(store, read_only=read_only, leave_on_hangup=True)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,52 @@
+"""Text for the terminal: safe glyphs, status marks and widths. No Textual here."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+
+from tui.model import Status
+
+__all__ = ["STATUS_GLYPHS", "STATUS_STYLES", "fit_cells", "terminal_safe"]
+
+# East-Asian "ambiguous width" quotes are drawn two cells wide by some terminals and one by
+# others, which shifts everything after them; CJK corner brackets are wide everywhere.
+_SAFE = str.maketrans({"“": "「", "”": "」", "‘": "『", "’": "』", "…": "...", "—": "-", "·": "・"})
+
+# ASCII marks, readable without colour; the colours only add to them.
+STATUS_GLYPHS = {
+    Status.NOT_STARTED: "[ ]",
+    Status.IN_PROGRESS: "[~]",
+    Status.DONE: "[x]",
+    Status.BLOCKED: "[!]",
+    Status.CLOSED: "[-]",
+}
+# Only the 16 ANSI colours, so a `TERM=xterm` login over SSH shows the same thing.
+STATUS_STYLES = {
+    Status.NOT_STARTED: "",
+    Status.IN_PROGRESS: "bold yellow",
+    Status.DONE: "green",
+    Status.BLOCKED: "bold red",
+    Status.CLOSED: "dim",
+}
+
+
+def terminal_safe(text: str) -> str:
+    return text.translate(_SAFE)
+
+
+def fit_cells(text: str, width: int, tail: str = "..") -> str:
+    """`text` cut to at most `width` terminal cells, never mid-character, marked with `tail` when cut."""
+    if cell_len(text) <= width:
+        return text
+    if width <= len(tail):
+        return tail[: max(0, width)]
+    budget = width - len(tail)
+    kept: list[str] = []
+    used = 0
+    for char in text:
+        size = cell_len(char)
+        if used + size > budget:
+            break
+        kept.append(char)
+        used += size
+    return "".join(kept) + tail

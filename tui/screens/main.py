@@ -1,0 +1,484 @@
+"""The split view: the ledger tree on the left, the highlighted task's detail on the right."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar, TypeVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
+
+from tui.model import Event, Ledger, Status, Task
+from tui.search_index import SearchIndex
+from tui.store import Store, StoreError
+from widgets.help_screen import HelpRow, HelpScreen
+from widgets.jump_dialog import JumpDialog
+from widgets.ledger_header import LedgerHeader
+from widgets.ledger_tree import LedgerTree, Section, Subsection
+from widgets.note_dialog import NoteDialog
+from widgets.picker_dialog import PickerDialog
+from widgets.search_bar import SearchBar
+from widgets.task_detail import TaskDetail
+
+__all__ = ["MainScreen"]
+
+T = TypeVar("T")
+
+_STATUS_KEYS = Binding.Group("状态", compact=True)
+# Space cycles through the everyday states; 受阻 and 已销号 have their own keys.
+_CYCLE = {Status.NOT_STARTED: Status.IN_PROGRESS, Status.IN_PROGRESS: Status.DONE, Status.DONE: Status.NOT_STARTED}
+_WRITE_ACTIONS = {"set_status", "cycle_status", "add_note", "undo"}
+_TASK_ACTIONS = {"set_status", "cycle_status", "add_note"}
+
+
+class _Turns:
+    """Runs store writes from worker threads one at a time, in the order the keys were pressed."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._issued = 0
+        self._serving = 0
+
+    def ticket(self) -> int:
+        self._issued += 1
+        return self._issued - 1
+
+    def run(self, ticket: int, job: Callable[[], T]) -> T:
+        with self._condition:
+            self._condition.wait_for(lambda: self._serving == ticket)
+        try:
+            return job()
+        finally:
+            with self._condition:
+                self._serving += 1
+                self._condition.notify_all()
+
+
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "set_status('not_started')", "未启动", group=_STATUS_KEYS, id="status.not_started"),
+        Binding("2", "set_status('in_progress')", "推进中", group=_STATUS_KEYS, id="status.in_progress"),
+        Binding("3", "set_status('done')", "已完成", group=_STATUS_KEYS, id="status.done"),
+        Binding("4", "set_status('blocked')", "受阻", group=_STATUS_KEYS, id="status.blocked"),
+        Binding("5", "set_status('closed')", "已销号", group=_STATUS_KEYS, id="status.closed"),
+        Binding("space", "cycle_status", "切换状态", show=False, id="status.cycle"),
+        Binding("n", "add_note", "写进展", id="note.add"),
+        Binding("u", "undo", "撤销", id="undo"),
+        Binding("colon,number_sign", "jump", "跳转序号", id="jump"),
+        Binding("slash", "search", "查找", id="search"),
+        Binding("f", "filter_unit", "单位", id="filter.unit"),
+        Binding("s", "filter_status", "按状态", show=False, id="filter.status"),
+        Binding("o", "filter_overdue", "逾期", id="filter.overdue"),
+        Binding("F", "clear_filters", "清除筛选", show=False, id="filter.clear"),
+        Binding("escape", "clear_search", "清除查找", show=False, id="search.clear_all"),
+        Binding("question_mark", "help", "帮助", id="help"),
+        Binding("tab", "app.focus_next", "切换窗格", show=False, id="pane.next"),
+        Binding("shift+tab", "app.focus_previous", "切换窗格（反向）", show=False, id="pane.previous"),
+        Binding("ctrl+c,super+c", "screen.copy_text", "复制选中的文字", show=False, id="copy"),
+    ]
+
+    current_task: reactive[Task | None] = reactive(None)
+    current_group: reactive[Section | Subsection | None] = reactive(None)
+
+    @dataclass
+    class StatusSaved(Message):
+        screen: MainScreen
+        task_no: int
+        event: Event | None
+        status: Status
+
+        @property
+        def control(self) -> MainScreen:
+            return self.screen
+
+    @dataclass
+    class NoteSaved(Message):
+        screen: MainScreen
+        task_no: int
+        event: Event
+
+        @property
+        def control(self) -> MainScreen:
+            return self.screen
+
+    @dataclass
+    class UndoSaved(Message):
+        screen: MainScreen
+        task_no: int
+        event: Event
+
+        @property
+        def control(self) -> MainScreen:
+            return self.screen
+
+    def __init__(self, store: Store, *, read_only: bool = False) -> None:
+        super().__init__()
+        self.store = store
+        self.read_only = read_only
+        self.ledger = Ledger(title="", district_note="", tasks=())
+        self.unit_filter: str | None = None
+        self.status_filter: Status | None = None
+        self.overdue_only = False
+        self.search_text = ""
+        self.undo_stack: list[str] = []  # ids of the events this session wrote, newest last
+        self._search_index = SearchIndex()
+        self._turns = _Turns()
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield LedgerHeader(id="header")
+        with Horizontal(id="panes"):
+            with Vertical(id="tree-pane", classes="pane"):
+                yield Static("任务", classes="pane-title")
+                yield LedgerTree(id="tree")
+                yield SearchBar(id="search")
+            with Vertical(id="detail-pane", classes="pane"):
+                yield Static("详情", classes="pane-title")
+                yield TaskDetail(id="detail")
+        yield Footer(show_command_palette=False)
+
+    @property
+    def tree(self) -> LedgerTree:
+        return self.query_one("#tree", LedgerTree)
+
+    @property
+    def detail(self) -> TaskDetail:
+        return self.query_one("#detail", TaskDetail)
+
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.query_one("#search", SearchBar)
+
+    def on_mount(self) -> None:
+        self.reload_ledger(filters_changed=True)
+        self.tree.focus()
+
+    # ------------------------------------------------------------------ state -> view
+
+    def reload_ledger(self, *, filters_changed: bool = False) -> None:
+        """Re-read the store (only changed files are parsed) and redraw, keeping selection and filters.
+
+        The one path every refresh takes: after a write, after an import, on a change made elsewhere.
+        """
+        try:
+            self.ledger = self.store.load()
+        except StoreError as error:
+            self.notify(str(error), severity="error", timeout=8)
+            return
+        self._refresh_view(filters_changed=filters_changed)
+
+    def _visible_tasks(self) -> list[Task]:
+        tasks = self.ledger.select(
+            today=self.store.today(),
+            unit=self.unit_filter,
+            statuses=[self.status_filter] if self.status_filter else None,
+            overdue=self.overdue_only,
+        )
+        if self.search_text.strip():
+            self._search_index.update(self.ledger.tasks)
+            matching = self._search_index.matches(self.search_text)
+            tasks = [task for task in tasks if task.id in matching]
+        return tasks
+
+    def _refresh_view(self, *, filters_changed: bool = False) -> None:
+        today = self.store.today()
+        tasks = self._visible_tasks()
+        self.tree.show_tasks(tasks, today, keep_collapsed=not filters_changed)
+        self._show_header(len(tasks))
+        if self.current_task is not None:
+            fresh = self.ledger.by_id(self.current_task.id)
+            if fresh is not None and fresh.id in {task.id for task in tasks}:
+                self.current_task = fresh
+        if not tasks:
+            self.current_task = None
+            self.current_group = None
+            self.detail.show_message("没有符合条件的任务。按 F 清除筛选，或按 Esc 清除查找。")
+        self.refresh_bindings()
+
+    def _show_header(self, shown: int) -> None:
+        today = self.store.today()
+        tasks = self.ledger.tasks
+        counts = {status: sum(task.status == status for task in tasks) for status in Status}
+        overdue = sum(task.is_overdue(today) for task in tasks)
+        summary = (
+            f"共 {len(tasks)} 项  已完成 {counts[Status.DONE]}  推进中 {counts[Status.IN_PROGRESS]}"
+            f"  受阻 {counts[Status.BLOCKED]}  逾期 {overdue}"
+        )
+        if shown != len(tasks):
+            summary += f"  显示 {shown} 项"
+        self.query_one(LedgerHeader).show(
+            title=self.ledger.title, counts=summary, filters=self.active_filters(), read_only=self.read_only
+        )
+
+    def active_filters(self) -> list[str]:
+        filters = []
+        if self.unit_filter:
+            filters.append(f"单位:{self.unit_filter}")
+        if self.status_filter:
+            filters.append(f"状态:{self.status_filter.label}")
+        if self.overdue_only:
+            filters.append("逾期")
+        if self.search_text.strip():
+            filters.append(f"查找:{self.search_text.strip()}")
+        return filters
+
+    @on(LedgerTree.ItemHighlighted)
+    def _follow_tree(self, event: LedgerTree.ItemHighlighted) -> None:
+        item = event.item
+        if isinstance(item, Task):
+            self.current_group = None
+            self.current_task = item
+        else:
+            self.current_task = None
+            self.current_group = item
+
+    def watch_current_task(self, task: Task | None) -> None:
+        if task is not None:
+            self.detail.show_task(task, district_note=self.ledger.district_note, today=self.store.today())
+        self.refresh_bindings()
+
+    def watch_current_group(self, group: Section | Subsection | None) -> None:
+        if group is None:
+            return
+        if isinstance(group, Section):
+            tasks = [task for task in self._visible_tasks() if task.section == group.name]
+            name = group.name
+        else:
+            tasks = [
+                task
+                for task in self._visible_tasks()
+                if task.section == group.section and task.subsection == group.name
+            ]
+            name = f"{group.section} › {group.name}"
+        self.detail.show_group(name, tasks, today=self.store.today())
+
+    # ------------------------------------------------------------------ which keys apply
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _WRITE_ACTIONS and self.read_only:
+            return False
+        if action in _TASK_ACTIONS and self.current_task is None:
+            return False
+        if action == "undo" and not self.undo_stack:
+            return False
+        if action == "clear_filters" and not (self.unit_filter or self.status_filter or self.overdue_only):
+            return False
+        return not (action == "clear_search" and not self.search_text)
+
+    # ------------------------------------------------------------------ writes
+
+    def action_set_status(self, value: str) -> None:
+        task = self.current_task
+        if task is not None:
+            self._save_status(task, Status(value), self._turns.ticket())
+
+    def action_cycle_status(self) -> None:
+        task = self.current_task
+        if task is not None:
+            self._save_status(task, None, self._turns.ticket())
+
+    @work(thread=True, group="store", exit_on_error=False, description="保存状态")
+    def _save_status(self, task: Task, status: Status | None, ticket: int) -> None:
+        def job() -> tuple[Event | None, Status]:
+            wanted = status
+            if wanted is None:  # cycle from what is on disk now, so quick repeated presses each take a step
+                on_disk = self.store.load().by_id(task.id)
+                current = on_disk.status if on_disk is not None else task.status
+                wanted = _CYCLE.get(current, Status.NOT_STARTED)
+            return self.store.set_status(task.id, wanted), wanted
+
+        event, wanted = self._turns.run(ticket, job)
+        self.post_message(self.StatusSaved(self, task.no, event, wanted))
+
+    def action_add_note(self) -> None:
+        task = self.current_task
+        if task is None:
+            return
+
+        def save(text: str | None) -> None:
+            if text:
+                self._save_note(task, text, self._turns.ticket())
+
+        self.app.push_screen(NoteDialog(f"为 {task.no} 号任务写进展情况：{task.title}"), save)
+
+    @work(thread=True, group="store", exit_on_error=False, description="保存进展")
+    def _save_note(self, task: Task, text: str, ticket: int) -> None:
+        event = self._turns.run(ticket, lambda: self.store.add_note(task.id, text))
+        self.post_message(self.NoteSaved(self, task.no, event))
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("本次没有可以撤销的改动。")
+            return
+        event_id = self.undo_stack.pop()
+        self.refresh_bindings()
+        self._save_undo(event_id, self._turns.ticket())
+
+    @work(thread=True, group="store", exit_on_error=False, description="撤销")
+    def _save_undo(self, event_id: str, ticket: int) -> None:
+        event = self._turns.run(ticket, lambda: self.store.undo(event_id))
+        task = self.ledger.by_id(event.task)
+        self.post_message(self.UndoSaved(self, task.no if task else 0, event))
+
+    @on(StatusSaved)
+    def _status_saved(self, message: StatusSaved) -> None:
+        if message.event is None:
+            self.notify(f"{message.task_no} 号任务已是 {message.status.label}，未改动。")
+        else:
+            self.undo_stack.append(message.event.id)
+            old = Status(message.event.old).label
+            self.notify(f"{message.task_no} 号任务：{old} -> {message.status.label}")
+        self.reload_ledger()
+
+    @on(NoteSaved)
+    def _note_saved(self, message: NoteSaved) -> None:
+        self.undo_stack.append(message.event.id)
+        self.notify(f"已为 {message.task_no} 号任务添加进展情况。")
+        self.reload_ledger()
+
+    @on(UndoSaved)
+    def _undo_saved(self, message: UndoSaved) -> None:
+        event = message.event
+        what = f"{Status(event.old).label} -> {Status(event.new).label}" if event.new else "删去一条进展情况"
+        self.notify(f"已撤销：{message.task_no} 号任务 {what}")
+        self.reload_ledger()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed write is reported: a notification, never a traceback."""
+        if event.state != WorkerState.ERROR or event.worker.group != "store":
+            return
+        error = event.worker.error
+        if isinstance(error, StoreError):
+            message = str(error)
+        else:
+            message = f"保存失败：{error}。改动未保存，请重试；若仍失败请联系管理员。"
+        self.notify(message, severity="error", timeout=10)
+        self.reload_ledger()
+
+    # ------------------------------------------------------------------ navigation
+
+    def action_jump(self) -> None:
+        def jump(number: int | None) -> None:
+            if number is None:
+                return
+            task = self.ledger.by_no(number)
+            if task is None:
+                return
+            if not self.tree.select_task_id(task.id):
+                # Hidden by a filter: drop the filters rather than refuse.
+                self._clear_all_filters()
+                self.tree.select_task_id(task.id)
+            self.current_group = None
+            self.current_task = task
+            self.tree.focus()
+
+        self.app.push_screen(JumpDialog(task.no for task in self.ledger.tasks), jump)
+
+    def action_search(self) -> None:
+        self.search_bar.open()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.search_text = event.value
+        self._refresh_view(filters_changed=True)
+
+    @on(SearchBar.Closed)
+    def _search_closed(self, event: SearchBar.Closed) -> None:
+        if event.cleared or not self.search_text.strip():
+            self.search_bar.close()
+            if self.search_text:
+                self.search_text = ""
+                self._refresh_view(filters_changed=True)
+        self.tree.focus()
+
+    def action_clear_search(self) -> None:
+        self.search_bar.value = ""
+        self.search_text = ""
+        self.search_bar.close()
+        self._refresh_view(filters_changed=True)
+
+    def action_filter_unit(self) -> None:
+        units = self.ledger.units()
+        choices = [("", f"全部单位（{len(self.ledger.tasks)}）")]
+        choices += [(name, f"{name}（{count}）") for name, count in units]
+
+        def chosen(unit: str | None) -> None:
+            if unit is None:
+                return
+            self.unit_filter = unit or None
+            self._refresh_view(filters_changed=True)
+
+        self.app.push_screen(PickerDialog("按责任单位筛选", choices, current=self.unit_filter or ""), chosen)
+
+    def action_filter_status(self) -> None:
+        counts = {status: sum(task.status == status for task in self.ledger.tasks) for status in Status}
+        choices = [("", f"全部状态（{len(self.ledger.tasks)}）")]
+        choices += [(status.value, f"{status.label}（{counts[status]}）") for status in Status]
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            self.status_filter = Status(value) if value else None
+            self._refresh_view(filters_changed=True)
+
+        current = self.status_filter.value if self.status_filter else ""
+        self.app.push_screen(PickerDialog("按状态筛选", choices, current=current), chosen)
+
+    def action_filter_overdue(self) -> None:
+        self.overdue_only = not self.overdue_only
+        self._refresh_view(filters_changed=True)
+
+    def action_clear_filters(self) -> None:
+        self._clear_all_filters()
+
+    def _clear_all_filters(self) -> None:
+        self.unit_filter = None
+        self.status_filter = None
+        self.overdue_only = False
+        self.search_text = ""
+        self.search_bar.value = ""
+        self.search_bar.close()
+        self._refresh_view(filters_changed=True)
+
+    # ------------------------------------------------------------------ help
+
+    def help_rows(self) -> list[HelpRow]:
+        """Every key that applies now, from the screen's active bindings (focused pane, screen, app)."""
+        groups: dict[tuple[int, str, str], list[str]] = {}
+        names: dict[int, str] = {}
+        for key, active in self.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.system:
+                continue
+            node = active.node
+            names[id(node)] = self._binding_group(node)
+            groups.setdefault((id(node), binding.action, binding.description), []).append(
+                self.app.get_key_display(Binding(key, binding.action, key_display=binding.key_display))
+            )
+        return [
+            HelpRow(names[node_id], " ".join(dict.fromkeys(keys)), description)
+            for (node_id, _action, description), keys in groups.items()
+        ]
+
+    def _binding_group(self, node: object) -> str:
+        if node is self.tree:
+            return "任务树"
+        if node is self.detail:
+            return "详情"
+        if node is self:
+            return "台账"
+        return "程序"
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.help_rows()))

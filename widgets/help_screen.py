@@ -1,0 +1,75 @@
+"""The `?` help: every key the screen answers to, from its real bindings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar, NamedTuple
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+__all__ = ["HelpRow", "HelpScreen"]
+
+
+class HelpRow(NamedTuple):
+    group: str
+    keys: str
+    description: str
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "close", "关闭", id="help.close"),
+        Binding("j,down", "scroll_down", "下滚", show=False, id="help.down"),
+        Binding("k,up", "scroll_up", "上滚", show=False, id="help.up"),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    HelpScreen > VerticalScroll {
+        width: 72;
+        max-width: 100%;
+        height: 90%;
+        border: ascii $accent;
+        border-title-align: center;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, rows: Sequence[HelpRow]) -> None:
+        super().__init__()
+        self.rows = list(rows)
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
+        table.add_column("键", style="bold", no_wrap=True)
+        table.add_column("作用")
+        group = None
+        for row in self.rows:
+            if row.group != group:
+                if group is not None:
+                    table.add_row("", "")
+                table.add_row(f"[u]{row.group}[/u]", "")
+                group = row.group
+            table.add_row(row.keys, row.description)
+        table.add_row("", "")
+        table.add_row("Esc", "关闭帮助")
+        with VerticalScroll() as scroll:
+            scroll.border_title = "按键帮助"
+            yield Static(table, id="help-table")
+
+    def action_scroll_down(self) -> None:
+        self.query_one(VerticalScroll).scroll_down()
+
+    def action_scroll_up(self) -> None:
+        self.query_one(VerticalScroll).scroll_up()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

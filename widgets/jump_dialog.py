@@ -1,0 +1,66 @@
+"""The jump-to-序号 prompt."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+__all__ = ["JumpDialog"]
+
+
+class JumpDialog(ModalScreen[int | None]):
+    """Dismisses with a 序号 that exists, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "取消", id="jump.cancel")]
+
+    DEFAULT_CSS = """
+    JumpDialog {
+        align: center middle;
+    }
+    JumpDialog > Vertical {
+        width: 48;
+        height: auto;
+        border: ascii $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    JumpDialog #jump-error {
+        color: $error;
+    }
+    """
+
+    def __init__(self, numbers: Collection[int]) -> None:
+        super().__init__()
+        self.numbers = set(numbers)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("跳转到序号（Enter 确定，Esc 取消）")
+            yield Input(placeholder="序号，如 12", id="jump-input", restrict=r"\d*", max_length=6, compact=True)
+            yield Label("", id="jump-error")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = event.value.strip()
+        error = self.query_one("#jump-error", Label)
+        if not value:
+            error.update("请输入序号数字，或按 Esc 取消。")
+            return
+        number = int(value)
+        if number not in self.numbers:
+            low, high = min(self.numbers, default=0), max(self.numbers, default=0)
+            error.update(f"没有序号为 {number} 的任务（序号范围 {low}-{high}）。")
+            return
+        self.dismiss(number)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,40 @@
+"""The header line: ledger title, counts, and the active filters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.display import terminal_safe
+
+__all__ = ["LedgerHeader"]
+
+
+class LedgerHeader(Static):
+    DEFAULT_CSS = """
+    LedgerHeader {
+        dock: top;
+        height: auto;
+        max-height: 2;
+        background: $panel;
+        color: $foreground;
+        padding: 0 1;
+    }
+    """
+
+    def show(self, *, title: str, counts: str, filters: Sequence[str], read_only: bool = False) -> None:
+        heading = Text(terminal_safe(title) or "台账", style="bold", no_wrap=True, overflow="crop")
+        text = Text(counts)
+        if read_only:
+            text.append("  [只读]", style="bold")
+        if filters:
+            text.append("  筛选：", style="bold")
+            text.append(" | ".join(filters), style="bold reverse")
+            text.append("  (F 清除)", style="dim")
+        self.update(Group(heading, text))
+        self.shown_text = f"{heading.plain}\n{text.plain}"
+
+    shown_text = ""

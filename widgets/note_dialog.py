@@ -1,0 +1,66 @@
+"""The progress-note dialog: a wrapping text area; Enter saves, Esc cancels and nothing is saved."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, TextArea
+
+__all__ = ["NoteDialog"]
+
+
+class NoteDialog(ModalScreen[str | None]):
+    """Dismisses with the note's text, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "save", "保存", priority=True, id="note.save"),
+        Binding("escape", "cancel", "取消", priority=True, id="note.cancel"),
+    ]
+
+    DEFAULT_CSS = """
+    NoteDialog {
+        align: center middle;
+    }
+    NoteDialog > Vertical {
+        width: 90%;
+        max-width: 76;
+        height: auto;
+        border: ascii $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    NoteDialog TextArea {
+        height: 6;
+    }
+    NoteDialog #note-error {
+        color: $error;
+    }
+    """
+
+    def __init__(self, heading: str) -> None:
+        super().__init__()
+        self.heading = heading
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.heading, id="note-heading")
+            yield TextArea(id="note-text", soft_wrap=True, show_line_numbers=False, compact=True)
+            yield Label("", id="note-error")
+            yield Label("Enter 保存   Esc 取消", id="note-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_save(self) -> None:
+        text = self.query_one(TextArea).text.strip()
+        if not text:
+            self.query_one("#note-error", Label).update("进展情况不能为空。请输入内容，或按 Esc 取消。")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

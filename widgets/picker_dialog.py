@@ -1,0 +1,77 @@
+"""A modal list to pick one value from (unit filter, status filter)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+__all__ = ["PickerDialog"]
+
+
+class PickerDialog(ModalScreen[str | None]):
+    """Dismisses with the chosen option's id ("" for the "all" row), or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "取消", id="picker.cancel"),
+        Binding("j", "cursor_down", "下移", show=False, id="picker.down"),
+        Binding("k", "cursor_up", "上移", show=False, id="picker.up"),
+    ]
+
+    DEFAULT_CSS = """
+    PickerDialog {
+        align: center middle;
+    }
+    PickerDialog > Vertical {
+        width: 56;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: ascii $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    PickerDialog OptionList {
+        height: auto;
+        max-height: 18;
+    }
+    """
+
+    def __init__(self, heading: str, choices: Sequence[tuple[str, str]], *, current: str = "") -> None:
+        """`choices`: (id, label) pairs; the id "" means no filter."""
+        super().__init__()
+        self.heading = heading
+        self.choices = list(choices)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"{self.heading}（Enter 选择，Esc 取消）")
+            yield OptionList(*(Option(label, id=choice_id or "-") for choice_id, label in self.choices), compact=True)
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.focus()
+        ids = [choice_id for choice_id, _label in self.choices]
+        if self.current in ids:
+            options.highlighted = ids.index(self.current)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        option_id = event.option.id or "-"
+        self.dismiss("" if option_id == "-" else option_id)
+
+    def action_cursor_down(self) -> None:
+        self.query_one(OptionList).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(OptionList).action_cursor_up()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

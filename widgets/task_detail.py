@@ -1,0 +1,116 @@
+"""The task detail pane: breadcrumb, full content, units, deadline, status and notes (newest first)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.console import Group
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tui.display import STATUS_GLYPHS, STATUS_STYLES, terminal_safe
+from tui.model import Status, Task
+
+__all__ = ["TaskDetail"]
+
+
+def _note_time(at: str) -> str:
+    return at[:16].replace("T", " ")
+
+
+class TaskDetail(VerticalScroll, can_focus=True):
+    """Read-only; the screen tells it what to show."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "scroll_down", "下滚", show=False, id="detail.down"),
+        Binding("k,up", "scroll_up", "上滚", show=False, id="detail.up"),
+        Binding("g,home", "scroll_home", "到顶部", show=False, id="detail.home"),
+        Binding("G,end", "scroll_end", "到底部", show=False, id="detail.end"),
+    ]
+
+    DEFAULT_CSS = """
+    TaskDetail {
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    TaskDetail > #detail-body {
+        width: 1fr;
+    }
+    """
+
+    def compose(self):  # type: ignore[override]
+        yield Static("", id="detail-body")
+
+    @property
+    def body(self) -> Static:
+        return self.query_one("#detail-body", Static)
+
+    @property
+    def text(self) -> str:
+        """What the pane shows, as plain text (for tests and screen readers)."""
+        return self._shown_text
+
+    _shown_text = ""
+
+    def _show(self, parts: list[Text]) -> None:
+        self._shown_text = "\n".join(part.plain for part in parts)
+        self.body.update(Group(*parts))
+        self.scroll_home(animate=False)
+
+    def show_message(self, message: str) -> None:
+        self._show([Text(message, style="italic")])
+
+    def show_task(self, task: Task, *, district_note: str, today: dt.date) -> None:
+        overdue = task.is_overdue(today)
+        label = Text()
+        parts = [
+            Text(f"{terminal_safe(task.section)} › {terminal_safe(task.subsection or '-')} › {task.no}", style="dim"),
+            Text(f"{task.no}. {terminal_safe(task.title)}", style="bold"),
+            Text(""),
+            Text(terminal_safe(task.content)),
+            Text(""),
+        ]
+        units = Text("责任单位：", style="bold")
+        for index, unit in enumerate(task.units):
+            if index:
+                units.append("、")
+            units.append(terminal_safe(unit))
+            if index == 0:
+                units.append("（牵头）", style="bold")
+        parts.append(units)
+        for remark in task.remarks:
+            if remark != district_note:
+                parts.append(Text.assemble(("备注：", "bold"), terminal_safe(remark)))
+        if district_note:
+            parts.append(Text.assemble(("说明：", "bold"), terminal_safe(district_note)))
+        deadline = Text.assemble(("完成时限：", "bold"), task.deadline or "未填写")
+        if overdue:
+            deadline.append("  逾期", style="bold red reverse")
+        parts.append(deadline)
+        label.append(STATUS_GLYPHS[task.status] + " " + task.status.label, style=STATUS_STYLES[task.status])
+        parts.append(Text.assemble(("状态：", "bold"), label))
+        parts.append(Text(""))
+        parts.append(Text(f"进展情况（{len(task.notes)} 条）", style="bold underline"))
+        if task.notes:
+            for note in reversed(task.notes):
+                parts.append(Text.assemble((f"{_note_time(note.at)}  {note.by}", "dim"), "\n", terminal_safe(note.text)))
+        else:
+            parts.append(Text("暂无。按 n 添加一条进展情况。", style="dim"))
+        self._show(parts)
+
+    def show_group(self, name: str, tasks: Sequence[Task], *, today: dt.date) -> None:
+        counts = {status: sum(task.status == status for task in tasks) for status in Status}
+        overdue = sum(task.is_overdue(today) for task in tasks)
+        parts = [Text(terminal_safe(name), style="bold"), Text("")]
+        parts.append(Text(f"共 {len(tasks)} 项任务"))
+        for status, count in counts.items():
+            parts.append(Text.assemble(f"  {STATUS_GLYPHS[status]} ", (status.label, STATUS_STYLES[status]), f"  {count}"))
+        if overdue:
+            parts.append(Text(f"  逾期 {overdue} 项", style="bold red"))
+        parts.append(Text(""))
+        parts.append(Text("按 Enter 展开或折叠，j/k 移动到任务。", style="dim"))
+        self._show(parts)

@@ -1,0 +1,67 @@
+"""A tree with vim keys: the generic part of the ledger tree (posting's pattern)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.widgets import Tree
+from textual.widgets._tree import TreeDataType
+
+__all__ = ["VimTree"]
+
+
+class VimTree(Tree[TreeDataType], inherit_bindings=False):
+    """j/k move, h/l collapse/expand (or go to the parent/child), g/G top/bottom, Enter toggles.
+
+    Space is left free on purpose: the screen using the tree gives it a meaning.
+    """
+
+    # ASCII icons and no guide lines: box drawing and ▶▼ are ambiguous-width glyphs.
+    ICON_NODE = "+ "
+    ICON_NODE_EXPANDED = "- "
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "下移", show=False, id="tree.down"),
+        Binding("up,k", "cursor_up", "上移", show=False, id="tree.up"),
+        Binding("left,h", "collapse_or_parent", "折叠", show=False, id="tree.collapse"),
+        Binding("right,l", "expand_or_child", "展开", show=False, id="tree.expand"),
+        Binding("home,g", "scroll_home", "到顶部", show=False, id="tree.home"),
+        Binding("end,G", "scroll_end", "到底部", show=False, id="tree.end"),
+        Binding("pageup", "page_up", "上一页", show=False, id="tree.page_up"),
+        Binding("pagedown", "page_down", "下一页", show=False, id="tree.page_down"),
+        Binding("enter", "select_cursor", "展开/折叠", show=False, id="tree.toggle"),
+    ]
+
+    DEFAULT_CSS = """
+    VimTree {
+        scrollbar-size-vertical: 1;
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.show_guides = False
+        self.guide_depth = 2
+
+    def action_collapse_or_parent(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and not node.parent.is_root:
+            self.move_cursor(node.parent)
+
+    def action_expand_or_child(self) -> None:
+        node = self.cursor_node
+        if node is None or not node.allow_expand:
+            return
+        if not node.is_expanded:
+            node.expand()
+        elif node.children:
+            self._build_lines()
+            self.move_cursor(node.children[0])
+
+    def _build_lines(self) -> None:
+        """Lay out the lines now, so that nodes added or expanded this turn have their line numbers."""
+        self._tree_lines  # noqa: B018 - the property builds the lines when they are stale
