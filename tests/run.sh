@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 # System tools the end-to-end tests drive: a real terminal (tmux), a real sshd, LibreOffice.
 need=()
 command -v tmux >/dev/null || need+=(tmux)
+[[ -x /usr/sbin/sshd ]] || need+=(openssh-server)
+/usr/bin/python3 -c 'import ensurepip' 2>/dev/null || need+=(python3-venv)
+# docx -> pdf headless (about 25 s, 51 packages) and a CJK font so the Chinese report renders.
+command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+[[ -n $(fc-list :lang=zh 2>/dev/null) ]] || need+=(fonts-noto-cjk)
 if ((${#need[@]})); then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

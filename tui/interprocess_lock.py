@@ -11,8 +11,11 @@ import fcntl
 import os
 import threading
 import time
+from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
+
+from tui.shared_files import new_file_mode
 
 __all__ = ["InterProcessLock", "LockTimeout"]
 
@@ -37,7 +40,15 @@ class InterProcessLock:
         try:
             return os.open(self.path, os.O_RDONLY)
         except FileNotFoundError:
-            return os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o666)
+            pass
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return os.open(self.path, os.O_RDONLY)
+        # Whoever creates the lock file decides who can ever lock it: give it the group's rights.
+        with suppress(OSError):
+            os.fchmod(fd, new_file_mode(self.path.parent))
+        return fd
 
     def acquire(self) -> None:
         deadline = time.monotonic() + self.timeout

@@ -1,0 +1,73 @@
+"""The app's terminal: no escape codes without one; SIGHUP/SIGTERM make it leave cleanly."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT
+
+LOOP_PROGRAM = """
+import asyncio, sys
+from tui.terminal import install_exit_handlers
+
+async def main():
+    done = asyncio.Event()
+    def leave():
+        print("leaving cleanly", flush=True)
+        done.set()
+    install_exit_handlers(leave)
+    print("ready", flush=True)
+    await asyncio.wait_for(done.wait(), 20)
+
+asyncio.run(main())
+"""
+
+PLAIN_PROGRAM = """
+import time
+from tui.terminal import install_exit_handlers
+stop = []
+restore = install_exit_handlers(lambda: stop.append(1))
+print("ready", flush=True)
+deadline = time.monotonic() + 20
+while not stop and time.monotonic() < deadline:
+    time.sleep(0.01)
+restore()
+print("leaving cleanly" if stop else "timed out", flush=True)
+"""
+
+
+@pytest.mark.parametrize("program", [LOOP_PROGRAM, PLAIN_PROGRAM], ids=["event-loop", "no-loop"])
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM], ids=["SIGHUP", "SIGTERM"])
+def test_exit_handlers_turn_hangup_and_term_into_a_clean_exit(program: str, signum: int) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", program], cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert out.strip() == "leaving cleanly"
+
+
+def test_the_app_without_a_terminal_prints_one_line_and_never_loads_textual(db_path: Path) -> None:
+    probe = (
+        "import sys\nfrom tui.cli import main\ncode = main(['--db', sys.argv[1]])\n"
+        "print('textual loaded' if 'textual' in sys.modules else 'textual not loaded')\nsys.exit(code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(db_path)],
+        cwd=PROJECT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stdout == "textual not loaded\n"
+    assert result.stderr.count("\n") == 1 and "需要在终端中运行" in result.stderr and "ssh -t" in result.stderr
+    assert "\x1b" not in result.stderr

@@ -1,0 +1,101 @@
+"""The history in words: one line per change, for `taizhang history` and the app's notifications.
+
+Pure formatting over model records: no storage, no terminal UI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tui.model import Event, Ledger, Status
+
+__all__ = ["describe_event", "event_json", "history_line", "task_number"]
+
+_FIELD_LABELS = {
+    "no": "序号",
+    "section": "工作任务",
+    "subsection": "具体项目",
+    "content": "主要内容",
+    "units": "责任单位",
+    "deadline": "完成时限",
+    "remarks": "备注",
+}
+
+
+def _label(value: str) -> str:
+    try:
+        return Status(value).label
+    except ValueError:
+        return value
+
+
+def _short(text: str, limit: int = 30) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def task_number(ledger: Ledger, task_id: str) -> int | None:
+    """The task's current 序号 (also for archived tasks); None when it is unknown."""
+    task = ledger.by_id(task_id) or next((t for t in ledger.archived if t.id == task_id), None)
+    return task.no if task is not None else None
+
+
+def _task_name(no: int | None) -> str:
+    return f"{no} 号任务" if no is not None else "已移除的任务"
+
+
+def describe_event(event: Event, ledger: Ledger, name_of: Callable[[str], str] = str) -> str:
+    """`李四 将 31 号任务标为 推进中`: what someone did, for a notification."""
+    who = name_of(event.by) or "（未知）"
+    task = _task_name(task_number(ledger, event.task))
+    if event.kind == "status":
+        return f"{who} 将 {task}标为 {_label(event.new)}"
+    if event.kind == "note":
+        return f"{who} 为 {task}写了进展：{_short(event.text)}"
+    if event.kind == "undo":
+        if event.new:
+            return f"{who} 撤销了 {task}的状态改动，恢复为 {_label(event.new)}"
+        return f"{who} 撤销了 {task}的一条进展"
+    if event.kind == "import":
+        return f"{who} 导入修订版时更新了 {task}"
+    if event.kind == "archive":
+        return f"{who} 导入修订版时移除了 {task}"
+    return f"{who} 改动了 {task}"
+
+
+def _change(event: Event) -> str:
+    if event.kind == "status":
+        return f"状态  {_label(event.old)} → {_label(event.new)}"
+    if event.kind == "note":
+        return f"进展  {_short(event.text, 60)}"
+    if event.kind == "undo":
+        if event.new or event.old:
+            return f"撤销  {_label(event.old)} → {_label(event.new)}"
+        return f"撤销  进展：{_short(event.text, 50)}"
+    if event.kind in ("import", "archive"):
+        names = "、".join(_FIELD_LABELS.get(name, name) for name in event.fields) or ("移除" if event.kind == "archive" else "")
+        parts = [f"{_FIELD_LABELS.get(name, name)} {_short(str(old), 20)} → {_short(str(new), 20)}" for name, (old, new) in _pairs(event)]
+        return f"导入  {'；'.join(parts) if parts else names}"
+    return event.kind
+
+
+def _pairs(event: Event) -> list[tuple[str, tuple[Any, Any]]]:
+    pairs = []
+    for name, value in event.fields.items():
+        if isinstance(value, list | tuple) and len(value) == 2:
+            pairs.append((name, (value[0], value[1])))
+    return pairs
+
+
+def history_line(event: Event, ledger: Ledger, name_of: Callable[[str], str] = str) -> str:
+    """`2026-11-28 10:00  zhangsan  12 号  状态  未启动 → 推进中`."""
+    no = task_number(ledger, event.task)
+    when = event.at[:16].replace("T", " ")
+    where = f"{no} 号" if no is not None else "（已移除）"
+    return f"{when}  {name_of(event.by)}  {where}  {_change(event)}"
+
+
+def event_json(event: Event, ledger: Ledger) -> dict[str, Any]:
+    """The event's fields plus the task's current 序号 `no` (null when the task is gone)."""
+    return {**event.to_json(), "no": task_number(ledger, event.task)}

@@ -1,0 +1,197 @@
+"""Who may change what: roles and units from an optional `users.toml` beside the store.
+
+The file (UTF-8 TOML, read with the standard library's `tomllib`)::
+
+    # Accounts not listed below; "editor" when omitted.
+    default_role = "viewer"
+
+    [users.zhangsan]          # the login name on the server
+    name = "张三"              # optional: shown in notifications instead of the login
+    unit = "区民政局"          # optional: an editor may change only tasks that list this unit
+    role = "editor"           # viewer | editor | supervisor
+
+    [users.lisi]
+    name = "李四"
+    role = "supervisor"
+
+Roles: `viewer` reads only; `editor` marks and writes notes on the tasks that list their unit
+(aliases such as 区退役军人局 / 区退役军人事务局 count as one), or on every task when no unit is
+given, but neither marks a task 已销号 nor changes a closed task's status; `supervisor` may do
+everything, including 已销号 and imports. Without the file everyone is an editor of every task,
+and nothing is reserved for a supervisor (there is none): 已销号 and imports are open to all.
+
+The file's location is fixed (beside the store), never taken from the environment: identity
+and rights must not be something a user can set for themselves. Pure rules: no storage, no UI.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from tui.model import Status, Task
+
+__all__ = [
+    "USERS_FILE_NAME",
+    "Identity",
+    "Permissions",
+    "Role",
+    "UsersFileError",
+    "load_permissions",
+]
+
+USERS_FILE_NAME = "users.toml"
+
+
+class UsersFileError(ValueError):
+    """A malformed users.toml; the message names the file and line, in Chinese."""
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    SUPERVISOR = "supervisor"
+
+    @property
+    def label(self) -> str:
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {Role.VIEWER: "只读", Role.EDITOR: "编辑", Role.SUPERVISOR: "主管"}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One login account with its rights."""
+
+    login: str
+    role: Role = Role.EDITOR
+    unit: str = ""
+    name: str = ""
+    # No users.toml: nobody is a supervisor, so nothing is reserved for one.
+    unsupervised: bool = False
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.login
+
+    def describe(self) -> str:
+        """`zhangsan，区民政局 编辑` — for messages that say why something was refused."""
+        who = self.login if not self.name else f"{self.name}/{self.login}"
+        return f"{who}，{self.unit} {self.role.label}" if self.unit else f"{who}，{self.role.label}"
+
+    def refusal(
+        self, action: str, task: Task | None = None, *, new_status: Status | None = None, old_status: Status | None = None
+    ) -> str | None:
+        """Why this account may not do `action` (`status`, `note`, `undo`, `import`); None when it may."""
+        prefix = f"你（{self.describe()}）"
+        if self.role is Role.SUPERVISOR or (self.unsupervised and self.role is Role.EDITOR):
+            return None
+        if self.role is Role.VIEWER:
+            return f"{prefix}只能查看台账，不能修改。如需修改请联系管理员。"
+        if action == "import":
+            return f"{prefix}无权导入任务清单：导入只能由主管进行。"
+        target = f"{task.no} 号任务" if task is not None else "该任务"
+        if task is not None and self.unit and not task.has_unit(self.unit):
+            return f"{prefix}无权修改 {target}：该任务不属于{self.unit}。"
+        if action in ("status", "undo"):
+            if new_status is Status.CLOSED:
+                return f"{prefix}无权将 {target}标为已销号：销号只能由主管进行。"
+            if old_status is Status.CLOSED:
+                return f"{prefix}无权更改 {target}的状态：该任务已销号，只能由主管更改。"
+        return None
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """Everyone's rights, as one users.toml says (or the defaults without one)."""
+
+    users: dict[str, Identity] = field(default_factory=dict)
+    default_role: Role = Role.EDITOR
+    source: Path | None = None
+
+    def identity(self, login: str) -> Identity:
+        if self.source is None:
+            return Identity(login=login, role=self.default_role, unsupervised=True)
+        return self.users.get(login) or Identity(login=login, role=self.default_role)
+
+    def display_name(self, login: str) -> str:
+        known = self.users.get(login)
+        return known.display_name if known is not None else login
+
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+def _line_of(text: str, pattern: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.search(pattern, line):
+            return number
+    return None
+
+
+def _role(value: Any, path: Path, line: int | None) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        where = f"第 {line} 行" if line else ""
+        raise UsersFileError(
+            f"{path} {where}：没有“{value}”这个角色，可用 viewer（只读）、editor（编辑）、supervisor（主管）。"
+        ) from None
+
+
+def parse_permissions(text: str, path: Path) -> Permissions:
+    import tomllib  # only when a users.toml exists
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = _TOML_POSITION.search(str(error))
+        where = f"第 {match.group(1)} 行" if match else "中"
+        raise UsersFileError(f"{path} {where}格式有误（不是有效的 TOML），请改正后重试。") from None
+    unknown = sorted(set(data) - {"default_role", "users"})
+    if unknown:
+        line = _line_of(text, rf"^\s*\[?\s*{re.escape(unknown[0])}\b")
+        where = f"第 {line} 行" if line else ""
+        raise UsersFileError(f"{path} {where}：不认识的设置“{unknown[0]}”，只能有 default_role 和 [users.登录名]。")
+    default_role = _role(data.get("default_role", "editor"), path, _line_of(text, r"^\s*default_role\s*="))
+    users_table = data.get("users", {})
+    if not isinstance(users_table, dict):
+        line = _line_of(text, r"^\s*users\s*=")
+        raise UsersFileError(f"{path} 第 {line} 行：users 应写成 [users.登录名] 小节。")
+    users: dict[str, Identity] = {}
+    for login, entry in users_table.items():
+        header = _line_of(text, rf"^\s*\[\s*users\s*\.\s*\"?{re.escape(login)}\"?\s*\]")
+        if not isinstance(entry, dict):
+            raise UsersFileError(f"{path} 第 {header or '?'} 行：[users.{login}] 应是一个小节，含 unit、role、name。")
+        extra = sorted(set(entry) - {"unit", "role", "name"})
+        if extra:
+            raise UsersFileError(f"{path} 第 {header or '?'} 行起：[users.{login}] 中不认识的设置“{extra[0]}”。")
+        for key in ("unit", "role", "name"):
+            if key in entry and not isinstance(entry[key], str):
+                raise UsersFileError(f"{path} 第 {header or '?'} 行起：[users.{login}] 的 {key} 应是带引号的文字。")
+        users[login] = Identity(
+            login=login,
+            role=_role(entry.get("role", default_role.value), path, header),
+            unit=entry.get("unit", "").strip(),
+            name=entry.get("name", "").strip(),
+        )
+    return Permissions(users=users, default_role=default_role, source=path)
+
+
+def load_permissions(path: Path) -> Permissions:
+    """The rights a users.toml at `path` gives; everyone an editor when there is no such file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Permissions()
+    except OSError as error:
+        raise UsersFileError(f"无法读取 {path}（{error.strerror}），请联系管理员检查文件权限。") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsersFileError(f"{path} 不是 UTF-8 编码的文本，请以 UTF-8 保存。") from None
+    return parse_permissions(text, path)
