@@ -19,6 +19,7 @@ crash never leaves half a file. Reads need no lock: `os.replace` makes them see 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -26,6 +27,7 @@ import json
 import os
 import pwd
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -37,9 +39,14 @@ from tinydb.storages import Storage
 from importers.records import LedgerDocument
 from tui.interprocess_lock import InterProcessLock, LockTimeout
 from tui.model import Event, Ledger, Note, Status, Task
+from tui.permissions import USERS_FILE_NAME, Identity, Permissions, Role, UsersFileError, load_permissions
+from tui.shared_files import make_shared_folder, new_file_mode
 
 __all__ = [
     "SCHEMA_VERSION",
+    "PermissionDenied",
+    "ReseedResult",
+    "Revision",
     "Store",
     "StoreError",
     "current_user",
@@ -57,6 +64,14 @@ Tables = dict[str, dict[str, dict[str, Any]]]
 
 class StoreError(Exception):
     """A store that cannot be read or written; the message is one line of Chinese for the user."""
+
+
+class PermissionDenied(StoreError):
+    """This account (or a read-only session) may not make this change; the message says why."""
+
+
+# Stat signatures of db.json, users.toml and every journal shard: equal revisions, same data.
+Revision = tuple[tuple[str, tuple[int, int, int] | None], ...]
 
 
 def default_db_path() -> Path:
@@ -97,7 +112,7 @@ def _fsync_folder(folder: Path) -> None:
 
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
     """Replace `path` with `payload` so that readers and crashes only ever see a whole file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_shared_folder(path.parent)
     try:
         previous = path.stat()
     except FileNotFoundError:
@@ -114,9 +129,7 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
                 with suppress(PermissionError):
                     os.fchown(handle.fileno(), -1, previous.st_gid)
             else:
-                umask = os.umask(0)
-                os.umask(umask)
-                os.fchmod(handle.fileno(), 0o666 & ~umask)
+                os.fchmod(handle.fileno(), new_file_mode(path.parent))
             os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException:
@@ -262,15 +275,51 @@ def _task_id(record_key: str, taken: set[str]) -> str:
     return candidate
 
 
+@dataclasses.dataclass(frozen=True)
+class ReseedResult:
+    """What `Store.reseed` did: the ledger now, the backup folder, the archived task ids, the events."""
+
+    ledger: Ledger
+    backup: Path | None  # None when the revision changed nothing and nothing was written
+    archived_ids: tuple[str, ...] = ()
+    events: tuple[Event, ...] = ()
+
+
+def _record_doc(task_id: str, record: Any) -> dict[str, Any]:
+    """A tasks-table document for an importer's TaskRecord."""
+    return {
+        "id": task_id,
+        "no": record.no,
+        "section": record.section,
+        "subsection": record.subsection,
+        "content": record.content,
+        "units": list(record.units),
+        "deadline": record.deadline,
+        "remarks": list(record.remarks),
+    }
+
+
 class Store:
     """One ledger on disk. Cheap to create; safe to use from several processes at once."""
 
-    def __init__(self, path: Path | str | None = None, *, clock: Clock | None = None, user: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        *,
+        clock: Clock | None = None,
+        user: str | None = None,
+        read_only: bool = False,
+        permissions: Permissions | None = None,
+    ) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         self.journal_dir = self.path.with_name(self.path.stem + ".journal")
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.users_path = self.path.with_name(USERS_FILE_NAME)
         self.clock: Clock = clock or _local_now
         self.user = user or current_user()
+        self.read_only = read_only
+        self._fixed_permissions = permissions
+        self._permissions: tuple[tuple[int, int, int] | None, Permissions] | None = None
         self._cache = _FileCache()
         self._folded: tuple[tuple[Any, ...], _Folded] | None = None
         self._shard_folds: dict[Path, tuple[tuple[int, int, int] | None, _ShardFold]] = {}
@@ -286,7 +335,7 @@ class Store:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_shared_folder(self.path.parent)
         except OSError as error:
             raise StoreError(f"无法创建数据目录 {self.path.parent}（{error.strerror}）。请检查路径和权限。") from error
         try:
@@ -356,6 +405,87 @@ class Store:
                 events[id(doc)] = _event_from_doc(f"{shard.stem}#{doc_id}", doc)
         return [events[id(doc)] for doc in stamped]
 
+    # ----------------------------------------------------------------- identity and rights
+
+    def permissions(self) -> Permissions:
+        """Everyone's rights from the users.toml beside the store (re-read only when it changed)."""
+        if self._fixed_permissions is not None:
+            return self._fixed_permissions
+        signature = _signature(self.users_path)
+        if self._permissions is None or self._permissions[0] != signature:
+            try:
+                self._permissions = (signature, load_permissions(self.users_path))
+            except UsersFileError as error:
+                raise StoreError(str(error)) from None
+        return self._permissions[1]
+
+    def identity(self) -> Identity:
+        """This session's account with its unit and role (a viewer in a read-only session)."""
+        identity = self.permissions().identity(self.user)
+        if self.read_only:
+            return dataclasses.replace(identity, role=Role.VIEWER)
+        return identity
+
+    def display_name(self, login: str) -> str:
+        """The name users.toml gives an account (for `李四 将 31 号任务标为 推进中`), else the login."""
+        try:
+            return self.permissions().display_name(login)
+        except StoreError:
+            return login
+
+    def refusal(self, action: str, task_id: str | None = None, *, new_status: Status | None = None) -> str | None:
+        """Why this session may not do `action` to the task, or None: lets a UI grey out what is refused.
+
+        `action` is `status`, `note`, `undo` or `import`. The write methods enforce the same rule.
+        """
+        if self.read_only:
+            return "当前为只读模式（--read-only），不能修改台账。"
+        task = None
+        old_status = None
+        if task_id is not None:
+            doc = next((d for d in self._document_tables().get("tasks", {}).values() if d.get("id") == task_id), None)
+            if doc is not None:
+                old_status = self._state().statuses.get(task_id, Status.NOT_STARTED)
+                task = Task(
+                    id=task_id,
+                    no=int(doc.get("no", 0)),
+                    section=doc.get("section", ""),
+                    subsection=doc.get("subsection", ""),
+                    content=doc.get("content", ""),
+                    units=tuple(doc.get("units", ())),
+                    deadline=doc.get("deadline", ""),
+                    status=old_status,
+                )
+        return self.identity().refusal(action, task, new_status=new_status, old_status=old_status)
+
+    def _authorize(self, action: str, task_id: str | None = None, *, new_status: Status | None = None) -> None:
+        """Raise PermissionDenied unless this session may do `action`. Every write calls it, inside the lock."""
+        reason = self.refusal(action, task_id, new_status=new_status)
+        if reason is not None:
+            raise PermissionDenied(reason)
+
+    # ----------------------------------------------------------------- watching
+
+    def revision(self) -> Revision:
+        """Stat signatures of every file the ledger is read from: cheap enough to poll every second."""
+        files = [self.path, self.users_path, *self._shards()]
+        return tuple((path.name, _signature(path)) for path in files)
+
+    def changed_since(self, revision: Revision) -> bool:
+        return self.revision() != revision
+
+    def last_event_id(self) -> str | None:
+        events = self._state().events
+        return events[-1].id if events else None
+
+    def events_after(self, event_id: str | None) -> list[Event]:
+        """Events recorded after `event_id` (all of them for None), oldest first: what others just did."""
+        events = self._state().events
+        if event_id is None:
+            return list(events)
+        after = _event_order(event_id)
+        return [event for event in events if _event_order(event.id) > after]
+
     # ----------------------------------------------------------------- reading
 
     def has_tasks(self) -> bool:
@@ -408,6 +538,7 @@ class Store:
     def seed(self, document: LedgerDocument, *, source_name: str, source_sha256: str) -> Ledger:
         """Fill an empty (or missing) store from an imported document, in one atomic write."""
         with self._locked():
+            self._authorize("import")
             if self.has_tasks():
                 raise StoreError(f"{self.path} 中已有任务，不能再次初始化。")
             taken: set[str] = set()
@@ -436,6 +567,115 @@ class Store:
             storage.write({"meta": {"1": meta}, "tasks": tasks, "archive": {}})
         return self.load()
 
+    def fingerprint(self) -> str:
+        """sha256 of db.json ("" when missing): a reseed plan is applied only to the store it was made from."""
+        try:
+            return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        except FileNotFoundError:
+            return ""
+
+    def _backup(self) -> Path:
+        """Copy db.json and the journal to `backups/<stamp>/` beside the store. Call with the lock held."""
+        root = self.path.parent / "backups"
+        make_shared_folder(root)
+        stamp = self.clock().strftime("%Y%m%d-%H%M%S")
+        for attempt in range(1, 1000):
+            folder = root / (stamp if attempt == 1 else f"{stamp}-{attempt}")
+            try:
+                folder.mkdir()
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise StoreError(f"无法在 {root} 中创建备份目录，请清理后重试。")
+        shutil.copy2(self.path, folder / self.path.name)
+        if self.journal_dir.is_dir():
+            shutil.copytree(self.journal_dir, folder / self.journal_dir.name)
+        return folder
+
+    def reseed(
+        self, plan: Any, *, source_name: str, source_sha256: str, expected_fingerprint: str
+    ) -> ReseedResult:
+        """Apply a `tui.reseed.ReseedPlan` made from this store when its fingerprint was taken.
+
+        (`plan` is not annotated with its class: tui.reseed is the CLI side, which the store never imports.)
+
+        Under the lock: refuse if db.json changed since the plan was made; back up db.json and the
+        journal; write the new db.json in one atomic write, keeping each matched task's id (so its
+        status and notes, folded from the journal by id, carry over), archiving removed tasks with
+        progress and giving added tasks new ids; then append `import` / `archive` history events.
+        """
+        with self._locked():
+            self._authorize("import")
+            if self.fingerprint() != expected_fingerprint:
+                raise StoreError("生成导入计划后台账已被改动（可能有人同时在导入），未做任何改动。请重新运行导入。")
+            tables = self._document_tables()
+            current = {doc.get("id"): doc for doc in tables.get("tasks", {}).values()}
+            planned = {entry.old.id for entry in plan.entries if entry.old is not None}
+            if planned != set(current):
+                raise StoreError("导入计划与台账中的任务不一致，未做任何改动。请重新运行导入。")
+            if not plan.has_changes:
+                return ReseedResult(self.load(), None)
+
+            state = self._state()
+            with_history = {event.task for event in state.events}
+            archive = dict(tables.get("archive", {}))
+            taken = set(current) | {doc.get("id") for doc in archive.values()} | with_history
+            now = self.now()
+            tasks: dict[str, dict[str, Any]] = {}
+            events: list[dict[str, Any]] = []
+            for index, entry in enumerate(plan.document_entries, start=1):
+                if entry.old is None:
+                    task_id = _task_id(f"{entry.new.section}\n{entry.new.content}", taken)
+                else:
+                    task_id = entry.old.id
+                    if entry.history_fields:
+                        events.append({"task": task_id, "kind": "import", "fields": entry.history_fields, "text": source_name})
+                tasks[str(index)] = _record_doc(task_id, entry.new)
+            archived: list[str] = []
+            next_key = max((int(key) for key in archive), default=0) + 1
+            for entry in plan.of_kind("removed"):
+                task_id = entry.old.id
+                # Decided again here, under the lock: a note written after the plan was made still counts.
+                keep = (
+                    entry.archive
+                    or task_id in with_history
+                    or state.statuses.get(task_id, Status.NOT_STARTED) is not Status.NOT_STARTED
+                )
+                if not keep:
+                    continue
+                archive[str(next_key)] = {**current[task_id], "archived_at": now, "archived_by_import": source_name}
+                next_key += 1
+                archived.append(task_id)
+                events.append({"task": task_id, "kind": "archive", "text": source_name})
+            meta = {
+                **next(iter(tables.get("meta", {}).values()), {}),
+                "schema": SCHEMA_VERSION,
+                "title": plan.title,
+                "district_note": plan.district_note,
+                "source_name": source_name,
+                "source_sha256": source_sha256,
+                "imported_at": now,
+            }
+            try:
+                previous = self.path.read_bytes()
+                backup = self._backup()
+            except OSError as error:
+                raise StoreError(f"无法备份数据（{error.strerror}），未做任何改动。请检查磁盘空间和权限。") from error
+            storage = _AtomicJSONStorage(str(self.path), self._cache, indent=1)
+            storage.write({"meta": {"1": meta}, "tasks": tasks, "archive": archive})
+            # db.json first, events second: the events name tasks by id, and an event written for a
+            # revision that then failed to be written would describe changes that never happened.
+            # If appending the events fails, db.json is put back byte for byte, so the store is as it
+            # was (the events all go to this month's shard in one atomic write: none or all of them).
+            try:
+                written = self._append_many(events) if events else []
+            except BaseException:
+                atomic_write_bytes(self.path, previous)
+                self._cache.forget(self.path)
+                raise
+        return ReseedResult(self.load(), backup, tuple(archived), tuple(written))
+
     def _require_task(self, task_id: str) -> None:
         if not any(doc.get("id") == task_id for doc in self._document_tables().get("tasks", {}).values()):
             raise StoreError("该任务已不在台账中（可能刚被重新导入移除），请刷新后重试。")
@@ -444,6 +684,7 @@ class Store:
         """Record a status change; None when the task already has that status."""
         with self._locked():
             self._require_task(task_id)
+            self._authorize("status", task_id, new_status=status)
             old = self._state().statuses.get(task_id, Status.NOT_STARTED)
             if old == status:
                 return None
@@ -455,6 +696,7 @@ class Store:
             raise StoreError("进展情况不能为空。请输入内容后再保存。")
         with self._locked():
             self._require_task(task_id)
+            self._authorize("note", task_id)
             return self._append({"task": task_id, "kind": "note", "text": text})
 
     def add_notes(self, notes: list[tuple[str, str, str]]) -> list[Event]:
@@ -463,6 +705,8 @@ class Store:
             known = {doc.get("id") for doc in self._document_tables().get("tasks", {}).values()}
             if any(task_id not in known for task_id, _at, _text in notes):
                 raise StoreError("有进展情况指向不在台账中的任务，未写入任何内容。")
+            for task_id in dict.fromkeys(task_id for task_id, _at, _text in notes):
+                self._authorize("note", task_id)
             return self._append_many([{"at": at, "task": task_id, "kind": "note", "text": text} for task_id, at, text in notes])
 
     def undo(self, event_id: str) -> Event:
@@ -474,6 +718,8 @@ class Store:
                 raise StoreError("找不到要撤销的改动。")
             if event_id in state.undone:
                 raise StoreError("这项改动已经撤销过了。")
+            restores = Status(target.old) if target.kind == "status" and target.old else None
+            self._authorize("undo", target.task, new_status=restores)
             if target.kind == "status":
                 current = state.statuses.get(target.task, Status.NOT_STARTED)
                 if current.value != target.new:
@@ -545,6 +791,12 @@ class Store:
             if event.kind in ("status", "undo") and event.new and event.new not in {s.value for s in Status}:
                 problems.append(f"记录 {event.id} 的状态 {event.new} 无效。")
         return problems
+
+
+def _event_order(event_id: str) -> tuple[str, int]:
+    """`2026-11#12` -> ("2026-11", 12): shards are months, ids grow within a shard."""
+    shard, _, number = event_id.partition("#")
+    return (shard, int(number) if number.isdigit() else 0)
 
 
 def _process_alive(pid: int) -> bool:
