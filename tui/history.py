@@ -41,14 +41,24 @@ def task_number(ledger: Ledger, task_id: str) -> int | None:
     return task.no if task is not None else None
 
 
-def _task_name(no: int | None) -> str:
-    return f"{no} 号任务" if no is not None else "已移除的任务"
+def _task_where(ledger: Ledger, task_id: str) -> str:
+    """`12 号`; an archived task's old 序号 may now belong to another task, so it says so."""
+    if (task := ledger.by_id(task_id)) is not None:
+        return f"{task.no} 号"
+    archived = next((t for t in ledger.archived if t.id == task_id), None)
+    return f"已归档的原 {archived.no} 号" if archived is not None else "已移除的"
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "、".join(str(item) for item in value) or "（空）"
+    return str(value) if value not in ("", None) else "（空）"
 
 
 def describe_event(event: Event, ledger: Ledger, name_of: Callable[[str], str] = str) -> str:
     """`李四 将 31 号任务标为 推进中`: what someone did, for a notification."""
     who = name_of(event.by) or "（未知）"
-    task = _task_name(task_number(ledger, event.task))
+    task = f"{_task_where(ledger, event.task)}任务"
     if event.kind == "status":
         return f"{who} 将 {task}标为 {_label(event.new)}"
     if event.kind == "note":
@@ -75,7 +85,7 @@ def _change(event: Event) -> str:
         return f"撤销  进展：{_short(event.text, 50)}"
     if event.kind in ("import", "archive"):
         names = "、".join(_FIELD_LABELS.get(name, name) for name in event.fields) or ("移除" if event.kind == "archive" else "")
-        parts = [f"{_FIELD_LABELS.get(name, name)} {_short(str(old), 20)} → {_short(str(new), 20)}" for name, (old, new) in _pairs(event)]
+        parts = [f"{_FIELD_LABELS.get(name, name)} {_short(_value_text(old), 20)} → {_short(_value_text(new), 20)}" for name, (old, new) in _pairs(event)]
         return f"导入  {'；'.join(parts) if parts else names}"
     return event.kind
 
@@ -90,10 +100,8 @@ def _pairs(event: Event) -> list[tuple[str, tuple[Any, Any]]]:
 
 def history_line(event: Event, ledger: Ledger, name_of: Callable[[str], str] = str) -> str:
     """`2026-11-28 10:00  zhangsan  12 号  状态  未启动 → 推进中`."""
-    no = task_number(ledger, event.task)
     when = event.at[:16].replace("T", " ")
-    where = f"{no} 号" if no is not None else "（已移除）"
-    return f"{when}  {name_of(event.by)}  {where}  {_change(event)}"
+    return f"{when}  {name_of(event.by)}  {_task_where(ledger, event.task)}  {_change(event)}"
 
 
 def event_json(event: Event, ledger: Ledger) -> dict[str, Any]:
