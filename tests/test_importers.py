@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -159,3 +161,16 @@ def test_split_units_keeps_each_unit_once():
 
     assert split_units("区民政局\n区民政局、区妇联") == (("区民政局", "区妇联"), ())
     assert split_units("") == ((), ())
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_legacy_word_97_doc_is_converted_with_libreoffice(tmp_path: Path):
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "doc", "--outdir", str(tmp_path), str(SOURCE_DOCX)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    legacy = tmp_path / "task-list.doc"
+    assert legacy.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
+    assert read_document(legacy) == read_document(SOURCE_DOCX)
