@@ -1,0 +1,299 @@
+"""The `i` import dialog: pick a revised task list, read the reseed plan as a diff, apply it on `y`/Enter.
+
+Reading the document, planning and applying run in thread workers; nothing is written before the user
+confirms, and Esc before that leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from importers import DocumentError, LedgerDocument, read_document
+from tui.display import terminal_safe
+from tui.reseed import ReseedPlan, plan_reseed
+from tui.store import Store, StoreError
+from widgets.path_suggester import PathSuggester
+
+__all__ = ["ImportDialog", "ImportOutcome", "PreparedImport", "plan_text"]
+
+Stage = Literal["path", "reading", "plan", "applying"]
+
+# Arrows are East-Asian ambiguous-width glyphs: some CJK terminals draw them two cells wide.
+_SAFE_ARROWS = str.maketrans({"→": "->", "←": "<-"})
+_DELETED = re.compile(r"\[-.*?-\]", re.DOTALL)
+_INSERTED = re.compile(r"\{\+.*?\+\}", re.DOTALL)
+_HEADING = re.compile(r"^\S.*：$", re.MULTILINE)
+
+
+def plan_text(plan: ReseedPlan, source_name: str) -> Text:
+    """The plan's Chinese rendering, with deletions in red (struck through) and insertions in green.
+
+    The `[-old-]` / `{+new+}` marks stay, so the diff reads the same without colour.
+    """
+    text = Text(terminal_safe(plan.render(source_name)).translate(_SAFE_ARROWS))
+    text.highlight_regex(_HEADING, "bold underline")
+    text.highlight_regex(_DELETED, "bold red strike")
+    text.highlight_regex(_INSERTED, "bold green")
+    return text
+
+
+@dataclass(frozen=True)
+class PreparedImport:
+    """A document read and planned against the store as it was when `fingerprint` was taken."""
+
+    source: Path
+    document: LedgerDocument
+    sha256: str
+    fingerprint: str
+    plan: ReseedPlan | None  # None: the store is empty and the document seeds it
+
+    @property
+    def has_changes(self) -> bool:
+        return self.plan is None or self.plan.has_changes
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What the dialog did, for the notification: `changed` False when nothing was written."""
+
+    message: str
+    changed: bool
+
+
+class ImportDialog(ModalScreen[ImportOutcome | None]):
+    """Dismisses with the outcome of an applied import, or None when cancelled (the store untouched)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "取消", id="import.cancel"),
+        Binding("y,enter", "apply", "应用", id="import.apply"),
+        Binding("tab", "complete", "补全路径", show=False, id="import.complete"),
+        Binding("j,down", "scroll_plan(1)", "下滚", show=False, id="import.down"),
+        Binding("k,up", "scroll_plan(-1)", "上滚", show=False, id="import.up"),
+        Binding("pagedown,space", "scroll_plan(10)", "下一页", show=False, id="import.page_down"),
+        Binding("pageup", "scroll_plan(-10)", "上一页", show=False, id="import.page_up"),
+    ]
+
+    DEFAULT_CSS = """
+    ImportDialog {
+        align: center middle;
+    }
+    ImportDialog > Vertical {
+        width: 95%;
+        max-width: 110;
+        height: auto;
+        max-height: 95%;
+        border: ascii $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    ImportDialog.-plan > Vertical {
+        height: 95%;
+    }
+    ImportDialog #import-plan {
+        display: none;
+        height: 1fr;
+        background: $boost;
+        scrollbar-size-vertical: 1;
+        padding: 0 1;
+    }
+    ImportDialog.-plan #import-plan {
+        display: block;
+    }
+    ImportDialog #import-error {
+        color: $error;
+        text-style: bold;
+    }
+    ImportDialog #import-status {
+        color: $accent;
+    }
+    ImportDialog #import-hint {
+        color: $text-muted;
+    }
+    """
+
+    def __init__(self, store: Store, *, initial_path: str = "") -> None:
+        super().__init__()
+        self.store = store
+        self.initial_path = initial_path
+        self.stage: Stage = "path"
+        self.prepared: PreparedImport | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("导入修订版任务清单（.docx 或 .txt）：各任务的状态和进展情况按内容保留", id="import-heading")
+            yield Input(
+                self.initial_path,
+                placeholder="文件路径，如 ~/任务清单-修订版.docx",
+                id="import-path",
+                suggester=PathSuggester((".docx", ".txt")),
+                compact=True,
+            )
+            yield Label("", id="import-error")
+            with VerticalScroll(id="import-plan"):
+                yield Static("", id="import-plan-text")
+            yield Label("", id="import-status")
+            yield Label("Enter 读取并生成导入计划   Tab 补全路径   Esc 取消", id="import-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#import-path", Input).focus()
+
+    # ------------------------------------------------------------------ stages
+
+    def _set_stage(self, stage: Stage) -> None:
+        self.stage = stage
+        self.set_class(stage in ("plan", "applying"), "-plan")
+        path_input = self.query_one("#import-path", Input)
+        path_input.disabled = stage != "path"
+        hint, status = {
+            "path": ("Enter 读取并生成导入计划   Tab 补全路径   Esc 取消", ""),
+            "reading": ("Esc 取消", "正在读取文件并比对台账，请稍候"),
+            "plan": ("y 或 Enter 应用   j/k 滚动   Esc 取消（台账不变）", ""),
+            "applying": ("", "正在导入（先备份原数据），请稍候"),
+        }[stage]
+        if stage == "plan" and self.prepared is not None and not self.prepared.has_changes:
+            hint = "Enter 关闭（无需导入）   Esc 关闭"
+        self.query_one("#import-hint", Label).update(hint)
+        self.query_one("#import-status", Label).update(status)
+        if stage == "path":
+            path_input.focus()
+        elif stage == "plan":
+            self.query_one("#import-plan", VerticalScroll).focus()
+        self.refresh_bindings()
+
+    def _error(self, message: str) -> None:
+        self.query_one("#import-error", Label).update(message)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("apply", "scroll_plan"):
+            return self.stage == "plan"
+        if action == "complete":
+            return self.stage == "path"
+        # An import being written cannot be stopped halfway: Esc waits for it.
+        return not (action == "cancel" and self.stage == "applying")
+
+    # ------------------------------------------------------------------ reading and planning
+
+    @on(Input.Submitted, "#import-path")
+    def _path_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.stage != "path":
+            return
+        text = event.value.strip()
+        if not text:
+            self._error("请输入修订版任务清单的路径（.docx 或 .txt），或按 Esc 取消。")
+            return
+        self._error("")
+        self._set_stage("reading")
+        self._prepare(Path(text).expanduser())
+
+    @work(thread=True, exclusive=True, group="import.read", exit_on_error=False, description="读取任务清单")
+    def _prepare(self, source: Path) -> PreparedImport:
+        document = read_document(source)
+        try:
+            payload = source.read_bytes()
+        except OSError as error:
+            raise DocumentError(f"无法读取 {source.name}（{error.strerror}）。请检查文件权限。") from error
+        # The fingerprint is taken before reading the ledger: if the store changes in between, applying refuses.
+        fingerprint = self.store.fingerprint()
+        plan = None
+        if self.store.has_tasks():
+            history = {event.task for event in self.store.history()}
+            plan = plan_reseed(self.store.load(), document, tasks_with_history=history)
+        return PreparedImport(source, document, hashlib.sha256(payload).hexdigest(), fingerprint, plan)
+
+    def _show_plan(self, prepared: PreparedImport) -> None:
+        self.prepared = prepared
+        if prepared.plan is not None:
+            body = plan_text(prepared.plan, prepared.source.name)
+        else:
+            body = Text(f"台账中还没有任务：将从 {prepared.source.name} 导入 {len(prepared.document.tasks)} 项任务。")
+        self.query_one("#import-plan-text", Static).update(body)
+        self._set_stage("plan")
+        self.query_one("#import-plan", VerticalScroll).scroll_home(animate=False)
+
+    # ------------------------------------------------------------------ applying
+
+    def action_apply(self) -> None:
+        prepared = self.prepared
+        if self.stage != "plan" or prepared is None:
+            return
+        if not prepared.has_changes:
+            self.dismiss(ImportOutcome(f"{prepared.source.name} 与台账一致，台账未改动。", changed=False))
+            return
+        self._error("")
+        self._set_stage("applying")
+        self._apply(prepared)
+
+    @work(thread=True, exclusive=True, group="import.apply", exit_on_error=False, description="导入任务清单")
+    def _apply(self, prepared: PreparedImport) -> ImportOutcome:
+        name = prepared.source.name
+        if prepared.plan is None:
+            if self.store.fingerprint() != prepared.fingerprint:
+                raise StoreError("生成导入计划后台账已被改动（可能有人同时在导入），未做任何改动。请重新导入。")
+            ledger = self.store.seed(prepared.document, source_name=name, source_sha256=prepared.sha256)
+            return ImportOutcome(f"已从 {name} 导入 {len(ledger.tasks)} 项任务。", changed=True)
+        result = self.store.reseed(
+            prepared.plan, source_name=name, source_sha256=prepared.sha256, expected_fingerprint=prepared.fingerprint
+        )
+        counts = prepared.plan.summary()
+        message = (
+            f"已导入 {name}：修改 {counts['changed']} 项，移动 {counts['moved']} 项，新增 {counts['added']} 项，"
+            f"移除 {counts['removed']} 项（归档 {len(result.archived_ids)} 项）；各任务的状态和进展均已保留。"
+        )
+        if result.backup is not None:
+            message += f"原数据已备份到 {result.backup}。"
+        return ImportOutcome(message, changed=result.backup is not None)
+
+    # ------------------------------------------------------------------ outcomes
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        group = event.worker.group
+        if group not in ("import.read", "import.apply"):
+            return
+        if not self.is_attached:  # dismissed (Esc) while the thread was still reading
+            return
+        if event.state == WorkerState.SUCCESS:
+            if group == "import.read":
+                self._show_plan(event.worker.result)
+            else:
+                self.dismiss(event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            error = event.worker.error
+            if isinstance(error, DocumentError | StoreError):
+                message = str(error)
+            elif isinstance(error, PermissionError):
+                message = f"没有读取 {error.filename or '该文件'} 的权限。请检查文件权限，或换一个文件。"
+            elif isinstance(error, OSError):
+                message = f"无法读取文件（{error.strerror or error}）。请检查路径后重试。"
+            else:
+                message = f"导入失败（{error}），台账未改动。请重试；若仍失败请联系管理员。"
+            self._error(" ".join(message.split()))
+            # A failed read goes back to the path; a failed apply keeps the plan on screen.
+            self._set_stage("path" if group == "import.read" else "plan")
+
+    # ------------------------------------------------------------------ keys
+
+    def action_complete(self) -> None:
+        """Tab takes the path completion the input shows."""
+        path_input = self.query_one("#import-path", Input)
+        if path_input.cursor_at_end:
+            path_input.action_cursor_right()  # at the end of the text, this takes the suggestion
+
+    def action_scroll_plan(self, lines: int) -> None:
+        self.query_one("#import-plan", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
