@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import signal
 import sys
 from collections.abc import Callable
 from functools import partial
@@ -17,8 +15,10 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
+from tui.key_order import OrderedKeys
 from tui.screens.main import MainScreen
 from tui.store import Store
+from tui.terminal import install_exit_handlers
 
 __all__ = ["LedgerCommands", "TaizhangApp", "make_app", "run_app"]
 
@@ -76,7 +76,7 @@ class WholeCellScrollBarRender(ScrollBarRender):
     HORIZONTAL_BARS: ClassVar[list[str]] = [" "] * 8
 
 
-class TaizhangApp(App[None]):
+class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost or reordered
     CSS_PATH = "taizhang.tcss"
     TITLE = "台账"
     COMMANDS: ClassVar = {LedgerCommands}
@@ -98,9 +98,7 @@ class TaizhangApp(App[None]):
         if self.leave_on_hangup:
             # Textual installs no handler: a dropped SSH connection (SIGHUP) would kill the process
             # mid-frame. Leave cleanly instead; finished writes are already on disk.
-            loop = asyncio.get_running_loop()
-            for signum in (signal.SIGHUP, signal.SIGTERM):
-                loop.add_signal_handler(signum, self.exit)
+            install_exit_handlers(self.exit)
 
     def get_key_display(self, binding: Binding) -> str:
         # Textual shows arrows and a return symbol: ambiguous-width glyphs in CJK terminals.
@@ -121,7 +119,7 @@ def make_app(
     read_only: bool = False,
 ) -> TaizhangApp:
     """The app over the store at `db_path` (tests pass a fixed clock and user)."""
-    return TaizhangApp(Store(db_path, clock=clock, user=user), read_only=read_only)
+    return TaizhangApp(Store(db_path, clock=clock, user=user, read_only=read_only), read_only=read_only)
 
 
 def run_app(store: Store, read_only: bool = False) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
@@ -25,7 +26,10 @@ class LedgerHeader(Static):
     }
     """
 
-    def show(self, *, title: str, counts: str, filters: Sequence[str], read_only: bool = False) -> None:
+    def show(
+        self, *, title: str, counts: str, filters: Sequence[str], read_only: bool = False, identity: str = ""
+    ) -> None:
+        """`identity`: who this session is (`zhangsan・区卫健局・编辑`), right-aligned on the title line."""
         heading = Text(terminal_safe(title) or "台账", style="bold", no_wrap=True, overflow="crop")
         text = Text(counts)
         if read_only:
@@ -34,7 +38,13 @@ class LedgerHeader(Static):
             text.append("  筛选：", style="bold")
             text.append(" | ".join(filters), style="bold reverse")
             text.append("  (F 清除)", style="dim")
-        self.update(Group(heading, text))
-        self.shown_text = f"{heading.plain}\n{text.plain}"
+        first_line: Text | Table = heading
+        if identity:
+            first_line = Table.grid(expand=True)
+            first_line.add_column(ratio=1, no_wrap=True, overflow="crop")
+            first_line.add_column(justify="right", no_wrap=True)
+            first_line.add_row(heading, Text(f"  {terminal_safe(identity)}"))
+        self.update(Group(first_line, text))
+        self.shown_text = f"{heading.plain}  {identity}\n{text.plain}" if identity else f"{heading.plain}\n{text.plain}"
 
     shown_text = ""

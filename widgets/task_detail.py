@@ -12,10 +12,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tui.activity import HistoryRow
 from tui.display import STATUS_GLYPHS, STATUS_STYLES, terminal_safe
 from tui.model import Status, Task
 
 __all__ = ["TaskDetail"]
+
+# The newest rows only: the pane stays short; `taizhang history NO` prints all of them.
+HISTORY_ROWS_SHOWN = 8
 
 
 def _note_time(at: str) -> str:
@@ -55,16 +59,22 @@ class TaskDetail(VerticalScroll, can_focus=True):
         return self._shown_text
 
     _shown_text = ""
+    _shown_task_id: str | None = None
 
-    def _show(self, parts: list[Text]) -> None:
+    def _show(self, parts: list[Text], *, task_id: str | None = None) -> None:
         self._shown_text = "\n".join(part.plain for part in parts)
         self.body.update(Group(*parts))
-        self.scroll_home(animate=False)
+        # The same task redrawn (a change arrived) keeps the reader's place; another task starts at the top.
+        if task_id is None or task_id != self._shown_task_id:
+            self.scroll_home(animate=False)
+        self._shown_task_id = task_id
 
     def show_message(self, message: str) -> None:
         self._show([Text(message, style="italic")])
 
-    def show_task(self, task: Task, *, district_note: str, today: dt.date) -> None:
+    def show_task(
+        self, task: Task, *, district_note: str, today: dt.date, history: Sequence[HistoryRow] = ()
+    ) -> None:
         overdue = task.is_overdue(today)
         label = Text()
         parts = [
@@ -100,7 +110,15 @@ class TaskDetail(VerticalScroll, can_focus=True):
                 parts.append(Text.assemble((f"{_note_time(note.at)}  {note.by}", "dim"), "\n", terminal_safe(note.text)))
         else:
             parts.append(Text("暂无。按 n 添加一条进展情况。", style="dim"))
-        self._show(parts)
+        if history:
+            parts.append(Text(""))
+            parts.append(Text(f"改动记录（{len(history)} 条）", style="bold underline"))
+            for row in history[:HISTORY_ROWS_SHOWN]:
+                parts.append(Text.assemble((f"{row.when}  {terminal_safe(row.who)}", "dim"), "  ", row.what))
+            if len(history) > HISTORY_ROWS_SHOWN:
+                older = len(history) - HISTORY_ROWS_SHOWN
+                parts.append(Text(f"另有 {older} 条较早的记录：taizhang history {task.no}", style="dim"))
+        self._show(parts, task_id=task.id)
 
     def show_group(self, name: str, tasks: Sequence[Task], *, today: dt.date) -> None:
         counts = {status: sum(task.status == status for task in tasks) for status in Status}

@@ -14,19 +14,23 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from tui.model import Event, Ledger, Status, Task
+from tui.activity import TaskHistory, describe_changes, history_rows, identity_label
+from tui.model import Event, Ledger, Status, Task, canonical_unit
+from tui.permissions import Identity, Role
 from tui.search_index import SearchIndex
 from tui.store import Store, StoreError
 from widgets.help_screen import HelpRow, HelpScreen
 from widgets.jump_dialog import JumpDialog
+from widgets.ledger_footer import LedgerFooter
 from widgets.ledger_header import LedgerHeader
 from widgets.ledger_tree import LedgerTree, Section, Subsection
 from widgets.note_dialog import NoteDialog
 from widgets.picker_dialog import PickerDialog
 from widgets.search_bar import SearchBar
+from widgets.store_watcher import StoreWatcher
 from widgets.task_detail import TaskDetail
 
 __all__ = ["MainScreen"]
@@ -76,10 +80,15 @@ class MainScreen(Screen[None]):
         Binding("colon,number_sign", "jump", "跳转序号", id="jump"),
         Binding("slash", "search", "查找", id="search"),
         Binding("f", "filter_unit", "单位", id="filter.unit"),
+        Binding("m", "filter_my_unit", "本单位", id="filter.mine"),
         Binding("s", "filter_status", "按状态", show=False, id="filter.status"),
         Binding("o", "filter_overdue", "逾期", id="filter.overdue"),
         Binding("F", "clear_filters", "清除筛选", show=False, id="filter.clear"),
         Binding("escape", "clear_search", "清除查找", show=False, id="search.clear_all"),
+        # Not in the footer, which is full at 80 columns: `?` help and the command palette list them.
+        Binding("d", "overview", "总览", show=False, id="overview"),
+        Binding("e", "export", "导出", show=False, id="export"),
+        Binding("i", "import", "导入", show=False, id="import"),
         Binding("question_mark", "help", "帮助", id="help"),
         Binding("tab", "app.focus_next", "切换窗格", show=False, id="pane.next"),
         Binding("shift+tab", "app.focus_previous", "切换窗格（反向）", show=False, id="pane.previous"),
@@ -126,12 +135,14 @@ class MainScreen(Screen[None]):
         self.read_only = read_only
         self.ledger = Ledger(title="", district_note="", tasks=())
         self.unit_filter: str | None = None
+        self.section_filter: str | None = None  # set from the overview (d)
         self.status_filter: Status | None = None
         self.overdue_only = False
         self.search_text = ""
         self.undo_stack: list[str] = []  # ids of the events this session wrote, newest last
         self._search_index = SearchIndex()
         self._turns = _Turns()
+        self._history = TaskHistory(store)
 
     # ------------------------------------------------------------------ layout
 
@@ -145,7 +156,8 @@ class MainScreen(Screen[None]):
             with Vertical(id="detail-pane", classes="pane"):
                 yield Static("详情", classes="pane-title")
                 yield TaskDetail(id="detail")
-        yield Footer(show_command_palette=False)
+        yield LedgerFooter(show_command_palette=False)
+        yield StoreWatcher(self.store, id="watcher")
 
     @property
     def tree(self) -> LedgerTree:
@@ -184,6 +196,8 @@ class MainScreen(Screen[None]):
             statuses=[self.status_filter] if self.status_filter else None,
             overdue=self.overdue_only,
         )
+        if self.section_filter:
+            tasks = [task for task in tasks if task.section == self.section_filter]
         if self.search_text.strip():
             self._search_index.update(self.ledger.tasks)
             matching = self._search_index.matches(self.search_text)
@@ -217,11 +231,32 @@ class MainScreen(Screen[None]):
         if shown != len(tasks):
             summary += f"  显示 {shown} 项"
         self.query_one(LedgerHeader).show(
-            title=self.ledger.title, counts=summary, filters=self.active_filters(), read_only=self.read_only
+            title=self.ledger.title,
+            counts=summary,
+            filters=self.active_filters(),
+            read_only=self.read_only,
+            identity=identity_label(identity) if (identity := self.identity()) else "",
         )
+
+    def identity(self) -> Identity | None:
+        """This session's account, unit and role; None when users.toml cannot be read (the store says why)."""
+        try:
+            return self.store.identity()
+        except StoreError:
+            return None
+
+    def my_unit(self) -> str | None:
+        """The session's unit from users.toml, as the ledger spells it; None without one."""
+        identity = self.identity()
+        if identity is None or not identity.unit:
+            return None
+        wanted = canonical_unit(identity.unit)
+        return next((name for name, _count in self.ledger.units() if canonical_unit(name) == wanted), identity.unit)
 
     def active_filters(self) -> list[str]:
         filters = []
+        if self.section_filter:
+            filters.append(self.section_filter)
         if self.unit_filter:
             filters.append(f"单位:{self.unit_filter}")
         if self.status_filter:
@@ -244,7 +279,13 @@ class MainScreen(Screen[None]):
 
     def watch_current_task(self, task: Task | None) -> None:
         if task is not None:
-            self.detail.show_task(task, district_note=self.ledger.district_note, today=self.store.today())
+            try:
+                history = history_rows(self._history.of(task.id), self.store.display_name)
+            except StoreError:
+                history = []  # reload_ledger reports a broken store
+            self.detail.show_task(
+                task, district_note=self.ledger.district_note, today=self.store.today(), history=history
+            )
         self.refresh_bindings()
 
     def watch_current_group(self, group: Section | Subsection | None) -> None:
@@ -265,26 +306,49 @@ class MainScreen(Screen[None]):
     # ------------------------------------------------------------------ which keys apply
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in _WRITE_ACTIONS and self.read_only:
+        if action in _WRITE_ACTIONS and (self.read_only or self._is_viewer()):
+            return False
+        if action == "filter_my_unit" and self.my_unit() is None:
             return False
         if action in _TASK_ACTIONS and self.current_task is None:
             return False
         if action == "undo" and not self.undo_stack:
             return False
-        if action == "clear_filters" and not (self.unit_filter or self.status_filter or self.overdue_only):
+        if action == "clear_filters" and not (
+            self.unit_filter or self.section_filter or self.status_filter or self.overdue_only
+        ):
             return False
+        if action == "import":
+            try:
+                return not self.read_only and self.store.refusal("import") is None
+            except StoreError:
+                return False
         return not (action == "clear_search" and not self.search_text)
 
     # ------------------------------------------------------------------ writes
 
+    def _is_viewer(self) -> bool:
+        identity = self.identity()
+        return identity is not None and identity.role is Role.VIEWER
+
+    def _refused(self, action: str, task: Task, new_status: Status | None = None) -> bool:
+        """Say why this session may not do `action` to `task`, if it may not (the store enforces it again)."""
+        try:
+            reason = self.store.refusal(action, task.id, new_status=new_status)
+        except StoreError as error:
+            reason = str(error)
+        if reason is not None:
+            self.notify(reason, severity="warning", timeout=8)
+        return reason is not None
+
     def action_set_status(self, value: str) -> None:
         task = self.current_task
-        if task is not None:
+        if task is not None and not self._refused("status", task, Status(value)):
             self._save_status(task, Status(value), self._turns.ticket())
 
     def action_cycle_status(self) -> None:
         task = self.current_task
-        if task is not None:
+        if task is not None and not self._refused("status", task):
             self._save_status(task, None, self._turns.ticket())
 
     @work(thread=True, group="store", exit_on_error=False, description="保存状态")
@@ -300,16 +364,18 @@ class MainScreen(Screen[None]):
         event, wanted = self._turns.run(ticket, job)
         self.post_message(self.StatusSaved(self, task.no, event, wanted))
 
-    def action_add_note(self) -> None:
+    async def action_add_note(self) -> None:
         task = self.current_task
-        if task is None:
+        if task is None or self._refused("note", task):
             return
 
         def save(text: str | None) -> None:
             if text:
                 self._save_note(task, text, self._turns.ticket())
 
-        self.app.push_screen(NoteDialog(f"为 {task.no} 号任务写进展情况：{task.title}"), save)
+        # Awaited: the app handles the next key only once the dialog has mounted and focused its text
+        # area, so a note typed right after `n` is never lost to the half-built dialog.
+        await self.app.push_screen(NoteDialog(f"为 {task.no} 号任务写进展情况：{task.title}"), save)
 
     @work(thread=True, group="store", exit_on_error=False, description="保存进展")
     def _save_note(self, task: Task, text: str, ticket: int) -> None:
@@ -353,6 +419,18 @@ class MainScreen(Screen[None]):
         self.notify(f"已撤销：{message.task_no} 号任务 {what}")
         self.reload_ledger()
 
+    @on(StoreWatcher.Changed)
+    def _store_changed_elsewhere(self, message: StoreWatcher.Changed) -> None:
+        """Another session wrote: reload in place and say who did what.
+
+        The tree keeps its cursor by task id (after a reseed too) and its scroll; the filters stay.
+        """
+        self.reload_ledger()
+        # This login's own changes (this session's writes and imports) are already on screen and announced.
+        others = [event for event in message.events if event.by != self.store.user]
+        for line in describe_changes(others, self.ledger, self.store.display_name):
+            self.notify(line, title="他人改动", timeout=8)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed write is reported: a notification, never a traceback."""
         if event.state != WorkerState.ERROR or event.worker.group != "store":
@@ -367,7 +445,7 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------------ navigation
 
-    def action_jump(self) -> None:
+    async def action_jump(self) -> None:
         def jump(number: int | None) -> None:
             if number is None:
                 return
@@ -382,7 +460,7 @@ class MainScreen(Screen[None]):
             self.current_task = task
             self.tree.focus()
 
-        self.app.push_screen(JumpDialog(task.no for task in self.ledger.tasks), jump)
+        await self.app.push_screen(JumpDialog(task.no for task in self.ledger.tasks), jump)  # see action_add_note
 
     def action_search(self) -> None:
         self.search_bar.open()
@@ -419,7 +497,17 @@ class MainScreen(Screen[None]):
             self.unit_filter = unit or None
             self._refresh_view(filters_changed=True)
 
-        self.app.push_screen(PickerDialog("按责任单位筛选", choices, current=self.unit_filter or ""), chosen)
+        current = self.unit_filter or self.my_unit() or ""
+        self.app.push_screen(PickerDialog("按责任单位筛选", choices, current=current), chosen)
+
+    def action_filter_my_unit(self) -> None:
+        """`m`: the session's own unit (again: all units), so `m` `o` lists the unit's overdue tasks."""
+        mine = self.my_unit()
+        if mine is None:
+            return
+        same = self.unit_filter is not None and canonical_unit(self.unit_filter) == canonical_unit(mine)
+        self.unit_filter = None if same else mine
+        self._refresh_view(filters_changed=True)
 
     def action_filter_status(self) -> None:
         counts = {status: sum(task.status == status for task in self.ledger.tasks) for status in Status}
@@ -444,12 +532,67 @@ class MainScreen(Screen[None]):
 
     def _clear_all_filters(self) -> None:
         self.unit_filter = None
+        self.section_filter = None
         self.status_filter = None
         self.overdue_only = False
         self.search_text = ""
         self.search_bar.value = ""
         self.search_bar.close()
         self._refresh_view(filters_changed=True)
+
+    # ------------------------------------------------------------------ overview, export, import
+
+    def action_overview(self) -> None:
+        from tui.screens.overview import OverviewChoice, OverviewScreen
+
+        def chosen(choice: OverviewChoice | None) -> None:
+            if choice is None:
+                return
+            # The row's counts are over the whole ledger: show exactly its tasks, whatever was filtered before.
+            self.status_filter = None
+            self.overdue_only = False
+            self.search_text = ""
+            self.search_bar.value = ""
+            self.search_bar.close()
+            self.unit_filter = choice.name if choice.kind == "unit" else None
+            self.section_filter = choice.name if choice.kind == "section" else None
+            self._refresh_view(filters_changed=True)
+            self.tree.focus()
+
+        self.app.push_screen(OverviewScreen(self.ledger, self.store.today()), chosen)
+
+    def action_export(self) -> None:
+        from tui.export import ExportResult
+        from widgets.export_dialog import ExportDialog, ExportScope
+
+        scope = ExportScope(
+            unit=self.unit_filter,
+            statuses=(self.status_filter,) if self.status_filter else None,
+            overdue=self.overdue_only,
+            section=self.section_filter,
+        )
+
+        def saved(result: ExportResult | None) -> None:
+            if result is not None:
+                self.notify(
+                    f"已导出 {result.tasks} 项任务到 {result.path}"
+                    f"（报告期 {result.period.label}，本期未更新 {result.not_updated} 项）。",
+                    timeout=10,
+                )
+
+        self.app.push_screen(ExportDialog(self.store, scope, search_active=bool(self.search_text.strip())), saved)
+
+    def action_import(self) -> None:
+        from widgets.import_dialog import ImportDialog, ImportOutcome
+
+        def finished(outcome: ImportOutcome | None) -> None:
+            if outcome is None:
+                return
+            self.notify(outcome.message, timeout=15)
+            if outcome.changed:
+                self.reload_ledger(filters_changed=True)
+
+        self.app.push_screen(ImportDialog(self.store), finished)
 
     # ------------------------------------------------------------------ help
 
