@@ -46,7 +46,8 @@ class JumpDialog(ModalScreen[int | None]):
             yield Label("", id="jump-error")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        # Focus now (see NoteDialog.on_mount): digits typed right after `:` must reach the input.
+        self.set_focus(self.query_one(Input))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -51,6 +51,11 @@ def _node_key(item: SectionNode) -> str:
     return item.name
 
 
+def _label_fields(task: Task) -> tuple[object, ...]:
+    """What a task's line shows (comparing whole tasks would compare every note)."""
+    return (task.status, task.no, task.title, task.deadline)
+
+
 class LedgerTree(VimTree[SectionNode]):
     """Shows a list of tasks grouped by section and subsection; the caller decides which tasks."""
 
@@ -95,15 +100,23 @@ class LedgerTree(VimTree[SectionNode]):
 
         When the same tasks are shown as before, only the labels change, so the view does not jump.
         """
+        same_day = today == self._today
         self._today = today
+        previous_rollups = self._rollups
         self._rollups = self._roll_up(tasks, today)
         shape = tuple(task.id for task in tasks)
         if shape == self._shape and self._item_nodes:
+            # Redraw only the lines that changed (a change touches one task and its two roll-ups):
+            # refreshing every node made each keypress cost grow with the ledger.
             for task in tasks:
                 node = self._item_nodes[task.id]
+                shown = node.data
                 node.data = task
-            for node in self._item_nodes.values():
-                node.refresh()
+                if not same_day or not isinstance(shown, Task) or _label_fields(shown) != _label_fields(task):
+                    node.refresh()
+            for key, rollup in self._rollups.items():
+                if not same_day or previous_rollups.get(key) != rollup:
+                    self._item_nodes[key].refresh()
             return
         current = self.cursor_node.data if self.cursor_node is not None else None
         collapsed = {key for key, node in self._item_nodes.items() if node.allow_expand and not node.is_expanded}

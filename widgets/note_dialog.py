@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -53,10 +54,19 @@ class NoteDialog(ModalScreen[str | None]):
             yield Label("Enter 保存   Esc 取消", id="note-hint")
 
     def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
+        # Focus now, not via `focus()` (a callback queued behind keys already typed): keys the app
+        # handles after this dialog has mounted must reach the text area, never the bare screen.
+        self.set_focus(self.query_one(TextArea))
 
-    def action_save(self) -> None:
-        text = self.query_one(TextArea).text.strip()
+    async def action_save(self) -> None:
+        text_area = self.query_one(TextArea)
+        # Enter is a priority key, handled by the app as soon as it arrives; the keys typed before it may
+        # still wait in the text area's queue (a busy moment, a fast typist). Let it take them first, so
+        # the note is saved whole; the app handles no further key until this dialog is gone.
+        typed = asyncio.Event()
+        text_area.call_later(typed.set)
+        await typed.wait()
+        text = text_area.text.strip()
         if not text:
             self.query_one("#note-error", Label).update("进展情况不能为空。请输入内容，或按 Esc 取消。")
             return

@@ -50,7 +50,9 @@ class SearchBar(Input):
 
     def open(self) -> None:
         self.add_class("-open")
-        self.focus()
+        # Focus now, not via `focus()` (a callback queued behind keys already typed): `/mzj` typed
+        # quickly must search for `mzj`, not run the `m` key of the tree.
+        self.screen.set_focus(self)
 
     def close(self) -> None:
         self.remove_class("-open")
