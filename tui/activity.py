@@ -128,9 +128,8 @@ class TaskHistory:
     def of(self, task_id: str) -> list[Event]:
         revision = self.store.revision()
         if revision != self._revision:
-            by_task: dict[str, list[Event]] = {}
-            for event in self.store.history():
-                by_task.setdefault(event.task, []).append(event)
-            self._by_task = by_task
+            self._by_task = {}
             self._revision = revision
-        return self._by_task.get(task_id, [])
+        if task_id not in self._by_task:
+            self._by_task[task_id] = self.store.history(task_id)
+        return self._by_task[task_id]

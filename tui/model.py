@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -83,6 +84,7 @@ _ITEM_NUMBER = re.compile(r"^\s*\d+\s*[.．、]\s*")
 _CLAUSE_END = re.compile(r"[，。；：,;:]")
 
 
+@functools.lru_cache(maxsize=4096)
 def deadline_end(deadline: str) -> dt.date | None:
     """The last day a deadline allows: 31 December of a year, the month's end for `2025年6月`.
 
@@ -98,6 +100,7 @@ def deadline_end(deadline: str) -> dt.date | None:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+@functools.lru_cache(maxsize=8192)
 def short_title(content: str) -> str:
     """The content's first clause, without its item number: `强化乡镇（街道）党（工）委责任`."""
     text = _ITEM_NUMBER.sub("", content.split("\n", 1)[0])

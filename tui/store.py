@@ -209,7 +209,9 @@ class _ShardFold:
         self.statuses: dict[str, str] = {}
         self.notes: dict[str, list[Note]] = {}
         self.undo_refs: set[str] = set()
+        self.docs_by_task: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         for event_id, doc in self.docs:
+            self.docs_by_task.setdefault(doc.get("task", ""), []).append((event_id, doc))
             kind = doc.get("kind")
             if kind == "note":
                 self.notes.setdefault(doc["task"], []).append(Note(doc["at"], doc["by"], doc["text"], event_id))
@@ -219,12 +221,27 @@ class _ShardFold:
                 if doc.get("new"):
                     self.statuses[doc["task"]] = doc["new"]
 
+    @functools.cached_property
+    def events(self) -> list[Event]:
+        """This shard's events; built once per version of the shard, only when asked for."""
+        return [_event_from_doc(event_id, doc) for event_id, doc in self.docs]
+
+
+class _NotesOfOlderShards:
+    """The notes of every shard but the newest, kept between folds: a write touches only the newest
+    shard, so a reload recombines one month of notes, not years of them."""
+
+    def __init__(self) -> None:
+        self.key: tuple[int, ...] = ()
+        self.notes: dict[str, list[Note]] = {}
+
 
 class _Folded:
     """Status and notes per task id, folded from every shard's events in order."""
 
-    def __init__(self, shards: list[_ShardFold]) -> None:
+    def __init__(self, shards: list[_ShardFold], older: _NotesOfOlderShards | None = None) -> None:
         self.shards = shards
+        self._older = older or _NotesOfOlderShards()
         self.undone: set[str] = set().union(*(shard.undo_refs for shard in shards))
         self.statuses: dict[str, Status] = {}
         latest: dict[str, str] = {}
@@ -236,17 +253,32 @@ class _Folded:
     @functools.cached_property
     def notes(self) -> dict[str, list[Note]]:
         """Notes per task, oldest first, less the undone ones; built on demand (writes need only statuses)."""
-        combined: dict[str, list[Note]] = {}
-        for shard in self.shards:
-            for task_id, notes in shard.notes.items():
-                kept = [note for note in notes if note.event not in self.undone] if self.undone else notes
-                combined.setdefault(task_id, []).extend(kept)
-        return combined
+        if not self.shards:
+            return {}
+        *older, newest = self.shards
+        # Shard folds are reused while their file is unchanged, so their identities key the cache.
+        key = tuple(id(shard) for shard in older)
+        if self._older.key != key or not older:
+            undone_before = set().union(*(shard.undo_refs for shard in older))
+            combined: dict[str, list[Note]] = {}
+            for shard in older:
+                for task_id, notes in shard.notes.items():
+                    kept = [n for n in notes if n.event not in undone_before] if undone_before else notes
+                    combined.setdefault(task_id, []).extend(kept)
+            self._older.key, self._older.notes = key, combined
+        result = {task_id: list(notes) for task_id, notes in self._older.notes.items()}
+        # Undos in the newest shard may withdraw older notes; the undo records which task they touch.
+        for task_id, docs in newest.docs_by_task.items():
+            if task_id in result and any(doc.get("kind") == "undo" for _id, doc in docs):
+                result[task_id] = [note for note in result[task_id] if note.event not in self.undone]
+        for task_id, notes in newest.notes.items():
+            result.setdefault(task_id, []).extend(n for n in notes if n.event not in self.undone)
+        return result
 
     @functools.cached_property
     def events(self) -> list[Event]:
         """Every event in order; built on demand (the app's reload needs only the fold)."""
-        return [_event_from_doc(event_id, doc) for shard in self.shards for event_id, doc in shard.docs]
+        return [event for shard in self.shards for event in shard.events]
 
 
 def _event_from_doc(event_id: str, doc: dict[str, Any]) -> Event:
@@ -323,6 +355,9 @@ class Store:
         self._cache = _FileCache()
         self._folded: tuple[tuple[Any, ...], _Folded] | None = None
         self._shard_folds: dict[Path, tuple[tuple[int, int, int] | None, _ShardFold]] = {}
+        self._older_notes = _NotesOfOlderShards()
+        # Task objects by id, reused while their record, status and notes are unchanged.
+        self._tasks: dict[str, tuple[int, Status, int, str, Task]] = {}
         self._lock = InterProcessLock(self.lock_path, timeout=LOCK_TIMEOUT_SECONDS)
 
     # ----------------------------------------------------------------- low level
@@ -378,7 +413,7 @@ class Store:
                 self._shard_folds[shard] = cached
             folds.append(cached[1])
         try:
-            folded = _Folded(folds)
+            folded = _Folded(folds, self._older_notes)
         except ValueError as error:
             raise StoreError(f"{self.journal_dir} 中有无效的状态，请运行 taizhang check 查看详情。") from error
         self._folded = (key, folded)
@@ -475,16 +510,23 @@ class Store:
         return self.revision() != revision
 
     def last_event_id(self) -> str | None:
-        events = self._state().events
-        return events[-1].id if events else None
+        docs = next((shard.docs for shard in reversed(self._state().shards) if shard.docs), None)
+        return docs[-1][0] if docs else None
 
     def events_after(self, event_id: str | None) -> list[Event]:
         """Events recorded after `event_id` (all of them for None), oldest first: what others just did."""
-        events = self._state().events
+        state = self._state()
         if event_id is None:
-            return list(events)
-        after = _event_order(event_id)
-        return [event for event in events if _event_order(event.id) > after]
+            return list(state.events)
+        shard_name, number = _event_order(event_id)
+        # Only the shards from that event's month on: a refresh must not rebuild years of events.
+        return [
+            _event_from_doc(later_id, doc)
+            for shard in state.shards
+            if shard.name >= shard_name
+            for later_id, doc in shard.docs
+            if _event_order(later_id) > (shard_name, number)
+        ]
 
     # ----------------------------------------------------------------- reading
 
@@ -499,7 +541,13 @@ class Store:
 
         def build(doc: dict[str, Any]) -> Task:
             task_id = doc["id"]
-            return Task(
+            status = folded.statuses.get(task_id, Status.NOT_STARTED)
+            notes = folded.notes.get(task_id, ())
+            last_note = notes[-1].event if notes else ""
+            cached = self._tasks.get(task_id)
+            if cached is not None and cached[:4] == (id(doc), status, len(notes), last_note):
+                return cached[4]
+            task = Task(
                 id=task_id,
                 no=int(doc["no"]),
                 section=doc.get("section", ""),
@@ -508,9 +556,11 @@ class Store:
                 units=tuple(doc.get("units", ())),
                 deadline=doc.get("deadline", ""),
                 remarks=tuple(doc.get("remarks", ())),
-                status=folded.statuses.get(task_id, Status.NOT_STARTED),
-                notes=tuple(folded.notes.get(task_id, ())),
+                status=status,
+                notes=tuple(notes),
             )
+            self._tasks[task_id] = (id(doc), status, len(notes), last_note, task)
+            return task
 
         try:
             tasks = sorted((build(doc) for doc in tables.get("tasks", {}).values()), key=lambda t: t.no)
@@ -527,11 +577,27 @@ class Store:
             archived=archived,
         )
 
+    def status_of(self, task_id: str) -> Status:
+        """A task's status on disk now, without building the ledger."""
+        return self._state().statuses.get(task_id, Status.NOT_STARTED)
+
     def history(self, task_id: str | None = None) -> list[Event]:
-        return [event for event in self._state().events if task_id is None or event.task == task_id]
+        """Every event in order, or one task's (from per-shard indexes, without building the others)."""
+        state = self._state()
+        if task_id is None:
+            return list(state.events)
+        return [
+            _event_from_doc(event_id, doc)
+            for shard in state.shards
+            for event_id, doc in shard.docs_by_task.get(task_id, ())
+        ]
 
     def event(self, event_id: str) -> Event | None:
-        return next((event for event in self._state().events if event.id == event_id), None)
+        shard_name, _number = _event_order(event_id)
+        for shard in self._state().shards:
+            if shard.name == shard_name:
+                return next((_event_from_doc(i, doc) for i, doc in shard.docs if i == event_id), None)
+        return None
 
     # ----------------------------------------------------------------- writing
 
@@ -618,7 +684,7 @@ class Store:
                 return ReseedResult(self.load(), None)
 
             state = self._state()
-            with_history = {event.task for event in state.events}
+            with_history = {task_id for shard in state.shards for task_id in shard.docs_by_task}
             archive = dict(tables.get("archive", {}))
             taken = set(current) | {doc.get("id") for doc in archive.values()} | with_history
             now = self.now()
@@ -713,7 +779,7 @@ class Store:
         """Undo one earlier change (a status change or a note); the undo is itself an event."""
         with self._locked():
             state = self._state()
-            target = next((event for event in state.events if event.id == event_id), None)
+            target = self.event(event_id)
             if target is None or target.kind not in ("status", "note"):
                 raise StoreError("找不到要撤销的改动。")
             if event_id in state.undone:

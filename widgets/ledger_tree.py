@@ -180,15 +180,17 @@ class LedgerTree(VimTree[SectionNode]):
 
     @staticmethod
     def _roll_up(tasks: Sequence[Task], today: dt.date) -> dict[str, RollUp]:
+        # Keys spelled as _node_key spells them, without building a Section per task: this runs
+        # over every shown task after each change.
         counts: dict[str, list[int]] = {}
         for task in tasks:
             done = task.status in (Status.DONE, Status.CLOSED)
             overdue = task.is_overdue(today)
-            keys = [_node_key(Section(task.section))]
-            if task.subsection:
-                keys.append(_node_key(Subsection(task.section, task.subsection)))
+            keys = (task.section, f"{task.section}\n{task.subsection}") if task.subsection else (task.section,)
             for key in keys:
-                entry = counts.setdefault(key, [0, 0, 0])
+                entry = counts.get(key)
+                if entry is None:
+                    entry = counts[key] = [0, 0, 0]
                 entry[0] += done
                 entry[1] += 1
                 entry[2] += overdue

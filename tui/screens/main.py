@@ -140,6 +140,8 @@ class MainScreen(Screen[None]):
         self.overdue_only = False
         self.search_text = ""
         self.undo_stack: list[str] = []  # ids of the events this session wrote, newest last
+        # Every event this session wrote, added by the writing worker: the watcher's reload skips them.
+        self._written: set[str] = set()
         self._search_index = SearchIndex()
         self._turns = _Turns()
         self._history = TaskHistory(store)
@@ -356,12 +358,12 @@ class MainScreen(Screen[None]):
         def job() -> tuple[Event | None, Status]:
             wanted = status
             if wanted is None:  # cycle from what is on disk now, so quick repeated presses each take a step
-                on_disk = self.store.load().by_id(task.id)
-                current = on_disk.status if on_disk is not None else task.status
-                wanted = _CYCLE.get(current, Status.NOT_STARTED)
+                wanted = _CYCLE.get(self.store.status_of(task.id), Status.NOT_STARTED)
             return self.store.set_status(task.id, wanted), wanted
 
         event, wanted = self._turns.run(ticket, job)
+        if event is not None:
+            self._written.add(event.id)
         self.post_message(self.StatusSaved(self, task.no, event, wanted))
 
     async def action_add_note(self) -> None:
@@ -380,6 +382,7 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="store", exit_on_error=False, description="保存进展")
     def _save_note(self, task: Task, text: str, ticket: int) -> None:
         event = self._turns.run(ticket, lambda: self.store.add_note(task.id, text))
+        self._written.add(event.id)
         self.post_message(self.NoteSaved(self, task.no, event))
 
     def action_undo(self) -> None:
@@ -393,6 +396,7 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="store", exit_on_error=False, description="撤销")
     def _save_undo(self, event_id: str, ticket: int) -> None:
         event = self._turns.run(ticket, lambda: self.store.undo(event_id))
+        self._written.add(event.id)
         task = self.ledger.by_id(event.task)
         self.post_message(self.UndoSaved(self, task.no if task else 0, event))
 
@@ -425,6 +429,8 @@ class MainScreen(Screen[None]):
 
         The tree keeps its cursor by task id (after a reseed too) and its scroll; the filters stay.
         """
+        if not message.reseeded and all(event.id in self._written for event in message.events) and message.events:
+            return  # only this session's own writes: already reloaded when each was saved
         self.reload_ledger()
         # This login's own changes (this session's writes and imports) are already on screen and announced.
         others = [event for event in message.events if event.by != self.store.user]
