@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -42,9 +43,11 @@ class NoteDialog(ModalScreen[str | None]):
     }
     """
 
-    def __init__(self, heading: str) -> None:
+    def __init__(self, heading: str, on_save: Callable[[str], object] | None = None) -> None:
         super().__init__()
         self.heading = heading
+        # Called with the text before the dialog closes: the save starts without waiting for the redraw.
+        self.on_save = on_save
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -70,6 +73,8 @@ class NoteDialog(ModalScreen[str | None]):
         if not text:
             self.query_one("#note-error", Label).update("进展情况不能为空。请输入内容，或按 Esc 取消。")
             return
+        if self.on_save is not None:
+            self.on_save(text)
         self.dismiss(text)
 
     def action_cancel(self) -> None:

@@ -371,13 +371,12 @@ class MainScreen(Screen[None]):
         if task is None or self._refused("note", task):
             return
 
-        def save(text: str | None) -> None:
-            if text:
-                self._save_note(task, text, self._turns.ticket())
+        def save(text: str) -> None:
+            self._save_note(task, text, self._turns.ticket())
 
         # Awaited: the app handles the next key only once the dialog has mounted and focused its text
         # area, so a note typed right after `n` is never lost to the half-built dialog.
-        await self.app.push_screen(NoteDialog(f"为 {task.no} 号任务写进展情况：{task.title}"), save)
+        await self.app.push_screen(NoteDialog(f"为 {task.no} 号任务写进展情况：{task.title}", on_save=save))
 
     @work(thread=True, group="store", exit_on_error=False, description="保存进展")
     def _save_note(self, task: Task, text: str, ticket: int) -> None:
