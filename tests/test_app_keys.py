@@ -424,7 +424,7 @@ async def test_question_mark_help_lists_the_real_bindings(ledger_app: TaizhangAp
         for binding in main.BINDINGS:
             if main.check_action(binding.action.split("(")[0], ()) is not False and "ctrl" not in binding.key:
                 assert any(binding.description == description for _keys, description in rows), binding
-        assert ("Down j", "下移") in rows and (": #", "跳转序号") in rows and ("1", "未启动") in rows
+        assert ("Down j", "下移") in rows and (": #", "跳转") in rows and ("1", "未启动") in rows
         assert ("^q q", "退出") in rows
         await pilot.press("escape")
         await pilot.pause()

@@ -75,9 +75,10 @@ class MainScreen(Screen[None]):
         Binding("4", "set_status('blocked')", "受阻", group=_STATUS_KEYS, id="status.blocked"),
         Binding("5", "set_status('closed')", "已销号", group=_STATUS_KEYS, id="status.closed"),
         Binding("space", "cycle_status", "切换状态", show=False, id="status.cycle"),
-        Binding("n", "add_note", "写进展", id="note.add"),
-        Binding("u", "undo", "撤销", id="undo"),
-        Binding("colon,number_sign", "jump", "跳转序号", id="jump"),
+        # Short labels and `u` kept out of the footer: at 80 columns every shown key must fit, `q 退出` included.
+        Binding("n", "add_note", "进展", id="note.add"),
+        Binding("u", "undo", "撤销", show=False, id="undo"),
+        Binding("colon,number_sign", "jump", "跳转", id="jump"),
         Binding("slash", "search", "查找", id="search"),
         Binding("f", "filter_unit", "单位", id="filter.unit"),
         Binding("m", "filter_my_unit", "本单位", id="filter.mine"),
