@@ -15,44 +15,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from textual.app import App, ComposeResult
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Static, Tree
-
+from benchmarks.bare_app import BareApp
 from importers import read_document
 from tui.app import make_app
-from tui.model import Ledger
 from tui.store import Store
 
 PROJECT = Path(__file__).resolve().parent.parent
 SOURCE_DOCX = PROJECT / "data" / "source" / "task-list.docx"
 SIZE = (120, 40)
-
-
-class BareApp(App[None]):
-    """The same widgets (header line, tree of every section and task, detail text, footer), no logic."""
-
-    def __init__(self, ledger: Ledger) -> None:
-        super().__init__()
-        self.ledger = ledger
-
-    def compose(self) -> ComposeResult:
-        yield Static(self.ledger.title)
-        with Horizontal():
-            tree: Tree[str] = Tree("台账")
-            tree.show_root = False
-            sections: dict[str, object] = {}
-            for task in self.ledger.tasks:
-                section = sections.get(task.section) or tree.root.add(task.section, expand=True)
-                sections[task.section] = section
-                key = task.section + task.subsection
-                sub = sections.get(key) or section.add(task.subsection, expand=True)  # type: ignore[attr-defined]
-                sections[key] = sub
-                sub.add_leaf(f"[ ] {task.no} {task.title}")  # type: ignore[attr-defined]
-            yield tree
-            with VerticalScroll():
-                yield Static(self.ledger.tasks[0].content)
-        yield Footer()
 
 
 def seeded(folder: Path) -> Path:

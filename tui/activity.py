@@ -12,7 +12,7 @@ from typing import Any
 
 from tui.display import fit_cells, terminal_safe
 from tui.history import describe_event
-from tui.model import Event, Ledger, Status
+from tui.model import FIELD_LABELS, Event, Ledger, Status
 from tui.permissions import Identity
 from tui.store import Revision, Store
 
@@ -30,15 +30,6 @@ MAX_CHANGE_NOTICES = 4
 
 _IMPORT_KINDS = ("import", "archive")
 
-_FIELD_LABELS = {
-    "no": "序号",
-    "section": "工作任务",
-    "subsection": "具体项目",
-    "content": "主要内容",
-    "units": "责任单位",
-    "deadline": "完成时限",
-    "remarks": "备注",
-}
 
 
 def _label(value: str) -> str:
@@ -85,7 +76,7 @@ class HistoryRow:
 
 
 def _field_change(name: str, value: Any) -> str:
-    label = _FIELD_LABELS.get(name, name)
+    label = FIELD_LABELS.get(name, name)
     if isinstance(value, list | tuple) and len(value) == 2:
         old, new = ("、".join(v) if isinstance(v, list | tuple) else str(v or "") for v in value)
         return f"{label} {_short(old or '（空）', 16)} -> {_short(new or '（空）', 16)}"

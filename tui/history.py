@@ -8,19 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tui.model import Event, Ledger, Status
+from tui.model import FIELD_LABELS, Event, Ledger, Status
 
 __all__ = ["describe_event", "event_json", "history_line", "task_number"]
 
-_FIELD_LABELS = {
-    "no": "序号",
-    "section": "工作任务",
-    "subsection": "具体项目",
-    "content": "主要内容",
-    "units": "责任单位",
-    "deadline": "完成时限",
-    "remarks": "备注",
-}
 
 
 def _label(value: str) -> str:
@@ -84,8 +75,8 @@ def _change(event: Event) -> str:
             return f"撤销  {_label(event.old)} → {_label(event.new)}"
         return f"撤销  进展：{_short(event.text, 50)}"
     if event.kind in ("import", "archive"):
-        names = "、".join(_FIELD_LABELS.get(name, name) for name in event.fields) or ("移除" if event.kind == "archive" else "")
-        parts = [f"{_FIELD_LABELS.get(name, name)} {_short(_value_text(old), 20)} → {_short(_value_text(new), 20)}" for name, (old, new) in _pairs(event)]
+        names = "、".join(FIELD_LABELS.get(name, name) for name in event.fields) or ("移除" if event.kind == "archive" else "")
+        parts = [f"{FIELD_LABELS.get(name, name)} {_short(_value_text(old), 20)} → {_short(_value_text(new), 20)}" for name, (old, new) in _pairs(event)]
         return f"导入  {'；'.join(parts) if parts else names}"
     return event.kind
 

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 __all__ = [
     "CONTINUOUS",
+    "FIELD_LABELS",
     "Event",
     "Ledger",
     "Note",
@@ -28,6 +29,17 @@ __all__ = [
 ]
 
 CONTINUOUS = "持续实施"
+
+# A task's fields as the source document's column headers name them (history, import plans).
+FIELD_LABELS = {
+    "no": "序号",
+    "section": "工作任务",
+    "subsection": "具体项目",
+    "content": "主要内容",
+    "units": "责任单位",
+    "deadline": "完成时限",
+    "remarks": "备注",
+}
 
 
 class StatusError(ValueError):

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from importers.records import LedgerDocument, TaskRecord
-from tui.model import Ledger, Status, Task, short_title
+from tui.model import FIELD_LABELS, Ledger, Status, Task, short_title
 
 __all__ = [
     "MATCH_THRESHOLD",
@@ -48,15 +48,6 @@ KINDS = ("unchanged", "changed", "moved", "added", "removed")
 KIND_LABELS = {"unchanged": "未变", "changed": "修改", "moved": "移动", "added": "新增", "removed": "移除"}
 # The task fields a revision can change, in the document's column order (序号 is numbering, not content).
 FIELDS = ("section", "subsection", "content", "units", "deadline", "remarks")
-FIELD_LABELS = {
-    "no": "序号",
-    "section": "工作任务",
-    "subsection": "具体项目",
-    "content": "主要内容",
-    "units": "责任单位",
-    "deadline": "完成时限",
-    "remarks": "备注",
-}
 
 _ITEM_NUMBER = re.compile(r"^\s*\d+\s*[.．、]\s*")
 _SPACES = re.compile(r"\s+")
