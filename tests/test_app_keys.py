@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from tests.conftest import fixed_clock
+from tests.pilot_helpers import notices, settle, shown_numbers
 from tui.app import TaizhangApp, make_app
 from tui.display import STATUS_GLYPHS
 from tui.model import Status, Task
@@ -23,31 +24,6 @@ def saved(db_path: Path, no: int) -> Task:
     task = Store(db_path).load().by_no(no)
     assert task is not None
     return task
-
-
-async def settle(app: TaizhangApp, pilot) -> None:
-    """Let the write workers finish and their messages be handled."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def notices(app: TaizhangApp) -> list[str]:
-    return [notification.message for notification in app._notifications]
-
-
-def shown_numbers(app: TaizhangApp) -> list[int]:
-    tree = app.screen.query_one(LedgerTree)
-    numbers: list[int] = []
-
-    def walk(node) -> None:
-        for child in node.children:
-            if isinstance(child.data, Task):
-                numbers.append(child.data.no)
-            walk(child)
-
-    walk(tree.root)
-    return numbers
 
 
 async def jump(pilot, number: int) -> None:
@@ -119,7 +95,13 @@ async def test_number_keys_set_each_status(ledger_app: TaizhangApp, db_path: Pat
     async with ledger_app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         await jump(pilot, 31)
-        for key, status in [("2", Status.IN_PROGRESS), ("3", Status.DONE), ("4", Status.BLOCKED), ("5", Status.CLOSED), ("1", Status.NOT_STARTED)]:
+        for key, status in [
+            ("2", Status.IN_PROGRESS),
+            ("3", Status.DONE),
+            ("4", Status.BLOCKED),
+            ("5", Status.CLOSED),
+            ("1", Status.NOT_STARTED),
+        ]:
             await pilot.press(key)
             await settle(ledger_app, pilot)
             assert saved(db_path, 31).status == status

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT, fixed_clock
+from tests.pilot_helpers import notices, settle, shown_numbers
 from tests.test_app_import import write_revision
 from tui.app import TaizhangApp, make_app
-from tui.model import Status, Task
+from tui.model import Status
 from tui.store import Store, current_user
-from widgets.ledger_tree import LedgerTree
 from widgets.note_dialog import NoteDialog
 from widgets.picker_dialog import PickerDialog
 
@@ -69,10 +69,6 @@ def taizhang_cli(*argv: str) -> None:
     subprocess.run([sys.executable, "-m", "tui.cli", *argv], cwd=PROJECT, check=True, timeout=60, capture_output=True)
 
 
-def notices(app: TaizhangApp) -> list[str]:
-    return [notification.message for notification in app._notifications]
-
-
 async def wait_until(pilot, condition: Callable[[], bool], seconds: float = 3.0) -> None:
     """Let the app run (no key pressed) until `condition` holds; fail after `seconds`."""
     for _ in range(int(seconds / 0.1)):
@@ -85,26 +81,6 @@ async def wait_until(pilot, condition: Callable[[], bool], seconds: float = 3.0)
 async def jump(pilot, number: int) -> None:
     await pilot.press("colon", *str(number), "enter")
     await pilot.pause()
-
-
-async def settle(app: TaizhangApp, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def shown_numbers(app: TaizhangApp) -> list[int]:
-    tree = app.screen.query_one(LedgerTree)
-    numbers: list[int] = []
-
-    def walk(node) -> None:
-        for child in node.children:
-            if isinstance(child.data, Task):
-                numbers.append(child.data.no)
-            walk(child)
-
-    walk(tree.root)
-    return numbers
 
 
 def header(app: TaizhangApp) -> str:

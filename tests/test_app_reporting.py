@@ -11,6 +11,7 @@ import docx
 import pytest
 
 from tests.conftest import fixed_clock
+from tests.pilot_helpers import notices, settle, shown_numbers
 from tui.app import TaizhangApp, make_app
 from tui.export import NOT_UPDATED
 from tui.model import Status, Task
@@ -24,30 +25,6 @@ from widgets.picker_dialog import PickerDialog
 
 SIZE = (120, 36)
 UNIT = "区卫健局"
-
-
-def notices(app: TaizhangApp) -> list[str]:
-    return [notification.message for notification in app._notifications]
-
-
-def shown_numbers(app: TaizhangApp) -> list[int]:
-    tree = app.screen.query_one(LedgerTree)
-    numbers: list[int] = []
-
-    def walk(node) -> None:
-        for child in node.children:
-            if isinstance(child.data, Task):
-                numbers.append(child.data.no)
-            walk(child)
-
-    walk(tree.root)
-    return numbers
-
-
-async def settle(app: TaizhangApp, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def filter_by_unit(app: TaizhangApp, pilot, unit: str) -> None:
@@ -134,7 +111,9 @@ async def test_e_exports_docx_with_the_unit_filter(ledger_app: TaizhangApp, db_p
     assert sum(NOT_UPDATED in "\n".join(row) for row in rows) == len(expected) - 1
 
 
-async def test_e_exports_csv_with_status_and_overdue_filters(ledger_app: TaizhangApp, db_path: Path, tmp_path: Path) -> None:
+async def test_e_exports_csv_with_status_and_overdue_filters(
+    ledger_app: TaizhangApp, db_path: Path, tmp_path: Path
+) -> None:
     async with ledger_app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         await pilot.press("o")  # overdue only

@@ -1,0 +1,33 @@
+"""What the app's pilot tests share: waiting for writes to land, and reading the screen."""
+
+from __future__ import annotations
+
+from tui.app import TaizhangApp
+from tui.model import Task
+from widgets.ledger_tree import LedgerTree
+
+
+async def settle(app: TaizhangApp, pilot) -> None:
+    """Let the write workers finish and their messages be handled."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def notices(app: TaizhangApp) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+def shown_numbers(app: TaizhangApp) -> list[int]:
+    """The 序号 of every task the tree shows, top to bottom."""
+    tree = app.screen.query_one(LedgerTree)
+    numbers: list[int] = []
+
+    def walk(node) -> None:
+        for child in node.children:
+            if isinstance(child.data, Task):
+                numbers.append(child.data.no)
+            walk(child)
+
+    walk(tree.root)
+    return numbers
