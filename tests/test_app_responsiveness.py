@@ -63,3 +63,4 @@ async def test_a_number_typed_right_after_colon_jumps(ledger_app: TaizhangApp) -
         await settle(ledger_app, pilot)
         assert ledger_app.screen.current_task is not None
         assert ledger_app.screen.current_task.no == 12
+

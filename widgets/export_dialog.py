@@ -127,7 +127,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
 
     def on_mount(self) -> None:
         path_input = self.query_one("#export-path", Input)
-        path_input.focus()
+        self.set_focus(path_input)  # now, before the next key (see NoteDialog)
         path_input.cursor_position = len(path_input.value)
 
     @property

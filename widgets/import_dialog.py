@@ -148,7 +148,7 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
             yield Label("Enter 读取并生成导入计划   Tab 补全路径   Esc 取消", id="import-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#import-path", Input).focus()
+        self.set_focus(self.query_one("#import-path", Input))  # now, before the next key (see NoteDialog)
 
     # ------------------------------------------------------------------ stages
 

@@ -57,7 +57,8 @@ class PickerDialog(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        options.focus()
+        # set_focus now, not focus() (queued behind keys already typed): the next key must reach the list.
+        self.set_focus(options)
         ids = [choice_id for choice_id, _label in self.choices]
         if self.current in ids:
             options.highlighted = ids.index(self.current)

@@ -492,7 +492,7 @@ class MainScreen(Screen[None]):
         self.search_bar.close()
         self._refresh_view(filters_changed=True)
 
-    def action_filter_unit(self) -> None:
+    async def action_filter_unit(self) -> None:
         units = self.ledger.units()
         choices = [("", f"全部单位（{len(self.ledger.tasks)}）")]
         choices += [(name, f"{name}（{count}）") for name, count in units]
@@ -504,7 +504,7 @@ class MainScreen(Screen[None]):
             self._refresh_view(filters_changed=True)
 
         current = self.unit_filter or self.my_unit() or ""
-        self.app.push_screen(PickerDialog("按责任单位筛选", choices, current=current), chosen)
+        await self.app.push_screen(PickerDialog("按责任单位筛选", choices, current=current), chosen)
 
     def action_filter_my_unit(self) -> None:
         """`m`: the session's own unit (again: all units), so `m` `o` lists the unit's overdue tasks."""
@@ -515,7 +515,7 @@ class MainScreen(Screen[None]):
         self.unit_filter = None if same else mine
         self._refresh_view(filters_changed=True)
 
-    def action_filter_status(self) -> None:
+    async def action_filter_status(self) -> None:
         counts = {status: sum(task.status == status for task in self.ledger.tasks) for status in Status}
         choices = [("", f"全部状态（{len(self.ledger.tasks)}）")]
         choices += [(status.value, f"{status.label}（{counts[status]}）") for status in Status]
@@ -527,7 +527,7 @@ class MainScreen(Screen[None]):
             self._refresh_view(filters_changed=True)
 
         current = self.status_filter.value if self.status_filter else ""
-        self.app.push_screen(PickerDialog("按状态筛选", choices, current=current), chosen)
+        await self.app.push_screen(PickerDialog("按状态筛选", choices, current=current), chosen)
 
     def action_filter_overdue(self) -> None:
         self.overdue_only = not self.overdue_only
@@ -548,7 +548,7 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------------ overview, export, import
 
-    def action_overview(self) -> None:
+    async def action_overview(self) -> None:
         from tui.screens.overview import OverviewChoice, OverviewScreen
 
         def chosen(choice: OverviewChoice | None) -> None:
@@ -565,9 +565,9 @@ class MainScreen(Screen[None]):
             self._refresh_view(filters_changed=True)
             self.tree.focus()
 
-        self.app.push_screen(OverviewScreen(self.ledger, self.store.today()), chosen)
+        await self.app.push_screen(OverviewScreen(self.ledger, self.store.today()), chosen)
 
-    def action_export(self) -> None:
+    async def action_export(self) -> None:
         from tui.export import ExportResult
         from widgets.export_dialog import ExportDialog, ExportScope
 
@@ -586,9 +586,9 @@ class MainScreen(Screen[None]):
                     timeout=10,
                 )
 
-        self.app.push_screen(ExportDialog(self.store, scope, search_active=bool(self.search_text.strip())), saved)
+        await self.app.push_screen(ExportDialog(self.store, scope, search_active=bool(self.search_text.strip())), saved)
 
-    def action_import(self) -> None:
+    async def action_import(self) -> None:
         from widgets.import_dialog import ImportDialog, ImportOutcome
 
         def finished(outcome: ImportOutcome | None) -> None:
@@ -598,7 +598,7 @@ class MainScreen(Screen[None]):
             if outcome.changed:
                 self.reload_ledger(filters_changed=True)
 
-        self.app.push_screen(ImportDialog(self.store), finished)
+        await self.app.push_screen(ImportDialog(self.store), finished)
 
     # ------------------------------------------------------------------ help
 
@@ -629,5 +629,5 @@ class MainScreen(Screen[None]):
             return "台账"
         return "程序"
 
-    def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.help_rows()))
+    async def action_help(self) -> None:
+        await self.app.push_screen(HelpScreen(self.help_rows()))
