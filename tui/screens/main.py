@@ -99,36 +99,33 @@ class MainScreen(Screen[None]):
     current_task: reactive[Task | None] = reactive(None)
     current_group: reactive[Section | Subsection | None] = reactive(None)
 
+    class _Saved(Message):
+        """A change this screen's worker wrote; the subclasses say which kind."""
+
+        screen: MainScreen
+
+        @property
+        def control(self) -> MainScreen:
+            return self.screen
+
     @dataclass
-    class StatusSaved(Message):
+    class StatusSaved(_Saved):
         screen: MainScreen
         task_no: int
         event: Event | None
         status: Status
 
-        @property
-        def control(self) -> MainScreen:
-            return self.screen
-
     @dataclass
-    class NoteSaved(Message):
+    class NoteSaved(_Saved):
         screen: MainScreen
         task_no: int
         event: Event
 
-        @property
-        def control(self) -> MainScreen:
-            return self.screen
-
     @dataclass
-    class UndoSaved(Message):
+    class UndoSaved(_Saved):
         screen: MainScreen
         task_no: int
         event: Event
-
-        @property
-        def control(self) -> MainScreen:
-            return self.screen
 
     def __init__(self, store: Store, *, read_only: bool = False) -> None:
         super().__init__()
