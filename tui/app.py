@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -123,10 +122,7 @@ def make_app(
 
 
 def run_app(store: Store, read_only: bool = False) -> int:
-    """Run the app in this terminal; the exit status for the CLI."""
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        print("taizhang：界面需要在终端中运行。非交互使用请用 taizhang list / show / mark / note。", file=sys.stderr)
-        return 2
+    """Run the app in this terminal; the exit status for the CLI (which has checked it is a terminal)."""
     app = TaizhangApp(store, read_only=read_only, leave_on_hangup=True)
     app.run()
     return app.return_code or 0
