@@ -28,7 +28,7 @@ import os
 import pwd
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -281,6 +281,21 @@ class _Folded:
         return [event for shard in self.shards for event in shard.events]
 
 
+def _task_from_doc(doc: dict[str, Any], status: Status, notes: Iterable[Note]) -> Task:
+    return Task(
+        id=doc["id"],
+        no=int(doc["no"]),
+        section=doc.get("section", ""),
+        subsection=doc.get("subsection", ""),
+        content=doc.get("content", ""),
+        units=tuple(doc.get("units", ())),
+        deadline=doc.get("deadline", ""),
+        remarks=tuple(doc.get("remarks", ())),
+        status=status,
+        notes=tuple(notes),
+    )
+
+
 def _event_from_doc(event_id: str, doc: dict[str, Any]) -> Event:
     return Event(
         id=event_id,
@@ -481,16 +496,7 @@ class Store:
             doc = next((d for d in self._document_tables().get("tasks", {}).values() if d.get("id") == task_id), None)
             if doc is not None:
                 old_status = self._state().statuses.get(task_id, Status.NOT_STARTED)
-                task = Task(
-                    id=task_id,
-                    no=int(doc.get("no", 0)),
-                    section=doc.get("section", ""),
-                    subsection=doc.get("subsection", ""),
-                    content=doc.get("content", ""),
-                    units=tuple(doc.get("units", ())),
-                    deadline=doc.get("deadline", ""),
-                    status=old_status,
-                )
+                task = _task_from_doc(doc, old_status, ())
         return self.identity().refusal(action, task, new_status=new_status, old_status=old_status)
 
     def _authorize(self, action: str, task_id: str | None = None, *, new_status: Status | None = None) -> None:
@@ -547,18 +553,7 @@ class Store:
             cached = self._tasks.get(task_id)
             if cached is not None and cached[:4] == (id(doc), status, len(notes), last_note):
                 return cached[4]
-            task = Task(
-                id=task_id,
-                no=int(doc["no"]),
-                section=doc.get("section", ""),
-                subsection=doc.get("subsection", ""),
-                content=doc.get("content", ""),
-                units=tuple(doc.get("units", ())),
-                deadline=doc.get("deadline", ""),
-                remarks=tuple(doc.get("remarks", ())),
-                status=status,
-                notes=tuple(notes),
-            )
+            task = _task_from_doc(doc, status, notes)
             self._tasks[task_id] = (id(doc), status, len(notes), last_note, task)
             return task
 
