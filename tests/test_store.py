@@ -151,7 +151,7 @@ def test_a_failed_write_leaves_the_file_whole_and_the_cache_honest(store: Store,
     task = store.load().by_no(4)
     store.add_note(task.id, "保存成功的")
 
-    def failing_write(path, payload):
+    def failing_write(path, payload, **options):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store_module, "atomic_write_bytes", failing_write)
@@ -194,3 +194,30 @@ def test_several_processes_adding_notes_at_once_lose_nothing(db_path: Path):
     in_order = [event.text for event in Store(db_path).history() if event.kind == "note"]
     for w in range(workers):
         assert [text for text in in_order if text.startswith(f"w{w}-")] == [f"w{w}-n{i}" for i in range(per_worker)]
+
+
+def test_notes_over_several_months_fold_the_same_on_every_reload(store: Store):
+    """Regression guard: the older months' notes are cached and shared between reloads; a reload
+    must never extend those shared lists (notes would repeat) or lose an undo made months later."""
+    ledger = store.load()
+    first, second = ledger.by_no(1), ledger.by_no(2)
+    old_events = store.add_notes(
+        [
+            (first.id, "2026-01-10T09:00:00+08:00", "一月"),
+            (first.id, "2026-02-10T09:00:00+08:00", "二月"),
+            (second.id, "2026-02-11T09:00:00+08:00", "二月-2"),
+        ]
+    )
+    expected = ["一月", "二月"]
+    for round_no in range(3):
+        store.add_note(first.id, f"本月{round_no}")
+        expected.append(f"本月{round_no}")
+        assert [note.text for note in store.load().by_no(1).notes] == expected
+        assert [note.text for note in store.load().by_no(2).notes] == ["二月-2"]
+    store.undo(old_events[1].id)  # this month withdraws February's note
+    expected.remove("二月")
+    assert [note.text for note in store.load().by_no(1).notes] == expected
+    store.add_note(second.id, "再记一条")
+    assert [note.text for note in store.load().by_no(1).notes] == expected
+    assert [note.text for note in Store(store.path).load().by_no(1).notes] == expected
+    assert [note.text for note in store.load().by_no(2).notes] == ["二月-2", "再记一条"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -15,11 +16,14 @@ from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
 from tui.key_order import OrderedKeys
+from tui.long_lived import collect_rarely
 from tui.screens.main import MainScreen
 from tui.store import Store
 from tui.terminal import install_exit_handlers
 
 __all__ = ["LedgerCommands", "TaizhangApp", "make_app", "run_app"]
+
+_SWITCH_INTERVAL_SECONDS = 0.0005
 
 
 _KEY_NAMES = {
@@ -123,6 +127,11 @@ def make_app(
 
 def run_app(store: Store, read_only: bool = False) -> int:
     """Run the app in this terminal; the exit status for the CLI (which has checked it is a terminal)."""
+    # Store writes run in worker threads while the event loop thread lays out and draws, holding the
+    # GIL; at CPython's default 5 ms switch interval a write started meanwhile waits 5 ms for each
+    # hand-over, which tripled the keypress-to-saved time of a note (benchmarks/pty_bench.py).
+    sys.setswitchinterval(_SWITCH_INTERVAL_SECONDS)
+    collect_rarely()
     app = TaizhangApp(store, read_only=read_only, leave_on_hangup=True)
     app.run()
     return app.return_code or 0

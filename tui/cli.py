@@ -34,20 +34,30 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def _ledger(store: Store) -> Ledger:
+def _ledger(store: Store, *, with_notes: bool = True) -> Ledger:
     if not store.path.exists():
         raise CliError(f"找不到数据文件 {store.path}。请先运行 taizhang import 导入任务清单，或用 --db 指定数据文件。")
-    ledger = store.load()
+    ledger = store.load(with_notes=with_notes)
     if not ledger.tasks:
         raise CliError(f"{store.path} 中还没有任务。请先运行 taizhang import 导入任务清单。")
     return ledger
 
 
-def _task(ledger: Ledger, number: str) -> Task:
+def _number(text: str) -> int:
     try:
-        no = int(number.strip().rstrip("号"))
+        return int(text.strip().rstrip("号"))
     except ValueError:
-        raise CliError(f"“{number}”不是序号。请输入任务的序号数字，如 12。") from None
+        raise CliError(f"“{text}”不是序号。请输入任务的序号数字，如 12。") from None
+
+
+def _task_to_change(store: Store, number: str) -> Task:
+    """The task a write names, found without building the whole ledger (a mark must stay quick)."""
+    task = store.task_by_no(_number(number)) if store.path.exists() else None
+    return task if task is not None else _task(_ledger(store, with_notes=False), number)
+
+
+def _task(ledger: Ledger, number: str) -> Task:
+    no = _number(number)
     task = ledger.by_no(no)
     if task is None:
         numbers = [t.no for t in ledger.tasks]
@@ -159,7 +169,7 @@ def cmd_mark(args: argparse.Namespace, store: Store) -> int:
     note = args.note.strip() if args.note is not None else None
     if note is not None and not note:
         raise CliError("--note 的内容不能为空。")
-    task = _task(_ledger(store), args.no)
+    task = _task_to_change(store, args.no)
     event = store.set_status(task.id, status)
     if event is None:
         print(f"{task.no} 号任务已是 {status.label}，状态未改动。")
@@ -175,7 +185,7 @@ def cmd_note(args: argparse.Namespace, store: Store) -> int:
     text = args.text.strip()
     if not text:
         raise CliError('进展情况不能为空。用法：taizhang note 序号 "内容"')
-    task = _task(_ledger(store), args.no)
+    task = _task_to_change(store, args.no)
     store.add_note(task.id, text)
     print(f"已为 {task.no} 号任务添加进展情况。")
     return 0
@@ -246,7 +256,7 @@ def cmd_app(args: argparse.Namespace, store: Store) -> int:
     if refusal is not None:  # e.g. `ssh host` with a command, or sftp, under sshd's ForceCommand
         print(refusal, file=sys.stderr)
         return 2
-    _ledger(store)  # a missing or empty store gets its one-line message before the screen is taken over
+    _ledger(store, with_notes=False)  # a missing or empty store gets its one-line message before the screen is taken over
     from tui.app import run_app  # Textual only when the app starts
 
     return run_app(store, read_only=args.read_only)

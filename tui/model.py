@@ -224,6 +224,8 @@ class Ledger:
     source_sha256: str = ""
     imported_at: str = ""
     archived: tuple[Task, ...] = ()
+    # False when loaded without notes (`Store.load(with_notes=False)`): every task's notes are empty.
+    notes_loaded: bool = True
 
     def by_no(self, no: int) -> Task | None:
         return next((task for task in self.tasks if task.no == no), None)

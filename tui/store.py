@@ -8,6 +8,12 @@ Layout, for a store at `data/db.json`:
   change, note, undo and import change, appended. A task's status and notes are folded from
   the events, so a write rewrites only this month's shard and its cost does not grow with
   years of notes.
+- `data/db.journal/summary.json` — a cache, not a source of truth: every task's status, the
+  undone events and the last event id, with the stat signature of every shard it was folded
+  from. Every write refreshes it, so a process that needs only statuses (`taizhang mark`, the
+  app's first frame) parses the summary and this month's shard, not years of notes. When the
+  signatures do not match the shards (a crash between the two writes, an older program), the
+  shards are folded instead: a missing or stale summary costs time, never correctness.
 - `data/db.json.lock` — the inter-process lock every write holds.
 
 Every write goes through `_AtomicJSONStorage.write`: a temporary file in the same folder,
@@ -57,6 +63,7 @@ SCHEMA_VERSION = 1
 LOCK_TIMEOUT_SECONDS = 15.0
 _TEMP_PREFIX = ".taizhang-tmp-"
 _SHARD_NAME = re.compile(r"^\d{4}-\d{2}\.json$")
+_SUMMARY_VERSION = 1
 
 Clock = Callable[[], dt.datetime]
 Tables = dict[str, dict[str, dict[str, Any]]]
@@ -110,8 +117,11 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Replace `path` with `payload` so that readers and crashes only ever see a whole file."""
+def atomic_write_bytes(path: Path, payload: bytes, *, durable: bool = True) -> None:
+    """Replace `path` with `payload` so that readers and crashes only ever see a whole file.
+
+    `durable=False` skips the fsyncs: for caches, which may be lost or stale but never half-written.
+    """
     make_shared_folder(path.parent)
     try:
         previous = path.stat()
@@ -130,13 +140,15 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
                     os.fchown(handle.fileno(), -1, previous.st_gid)
             else:
                 os.fchmod(handle.fileno(), new_file_mode(path.parent))
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
-    _fsync_folder(path.parent)
+    if durable:
+        _fsync_folder(path.parent)
 
 
 class _FileCache:
@@ -227,6 +239,53 @@ class _ShardFold:
         return [_event_from_doc(event_id, doc) for event_id, doc in self.docs]
 
 
+class _Statuses:
+    """Every task's status (tasks never changed are absent), the undone event ids, the last event id."""
+
+    def __init__(self, statuses: dict[str, Status], undone: set[str], last_event: str | None) -> None:
+        self.statuses = statuses
+        self.undone = undone
+        self.last_event = last_event
+
+    def after(self, events: Iterable[Event]) -> _Statuses:
+        """These statuses once `events` (just appended, in order) are added."""
+        statuses = dict(self.statuses)
+        undone = set(self.undone)
+        last_event = self.last_event
+        for event in events:
+            if event.kind == "undo":
+                undone.add(event.ref)
+            if event.kind in ("status", "undo") and event.new:
+                statuses[event.task] = Status(event.new)
+            if last_event is None or _event_order(event.id) > _event_order(last_event):
+                last_event = event.id
+        return _Statuses(statuses, undone, last_event)
+
+    def to_json(self, signatures: dict[str, tuple[int, int, int] | None]) -> dict[str, Any]:
+        return {
+            "version": _SUMMARY_VERSION,
+            "signatures": signatures,
+            "statuses": {task_id: status.value for task_id, status in self.statuses.items()},
+            "undone": sorted(self.undone),
+            "last_event": self.last_event,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, signatures: dict[str, tuple[int, int, int] | None]) -> _Statuses | None:
+        """The summary if it was folded from exactly these shard versions and is well formed, else None."""
+        try:
+            if data.get("version") != _SUMMARY_VERSION:
+                return None
+            written = {name: tuple(signature) if signature else None for name, signature in data["signatures"].items()}
+            if written != signatures:
+                return None
+            statuses = {str(task_id): Status(value) for task_id, value in data["statuses"].items()}
+            last_event = data["last_event"]
+            return cls(statuses, {str(ref) for ref in data["undone"]}, str(last_event) if last_event else None)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return None
+
+
 class _NotesOfOlderShards:
     """The notes of every shard but the newest, kept between folds: a write touches only the newest
     shard, so a reload recombines one month of notes, not years of them."""
@@ -236,19 +295,21 @@ class _NotesOfOlderShards:
         self.notes: dict[str, list[Note]] = {}
 
 
-class _Folded:
+class _Folded(_Statuses):
     """Status and notes per task id, folded from every shard's events in order."""
 
     def __init__(self, shards: list[_ShardFold], older: _NotesOfOlderShards | None = None) -> None:
         self.shards = shards
         self._older = older or _NotesOfOlderShards()
-        self.undone: set[str] = set().union(*(shard.undo_refs for shard in shards))
-        self.statuses: dict[str, Status] = {}
         latest: dict[str, str] = {}
         for shard in shards:
             latest.update(shard.statuses)
-        for task_id, value in latest.items():
-            self.statuses[task_id] = Status(value)
+        last_docs = next((shard.docs for shard in reversed(shards) if shard.docs), None)
+        super().__init__(
+            {task_id: Status(value) for task_id, value in latest.items()},
+            set().union(*(shard.undo_refs for shard in shards)),
+            last_docs[-1][0] if last_docs else None,
+        )
 
     @functools.cached_property
     def notes(self) -> dict[str, list[Note]]:
@@ -266,13 +327,15 @@ class _Folded:
                     kept = [n for n in notes if n.event not in undone_before] if undone_before else notes
                     combined.setdefault(task_id, []).extend(kept)
             self._older.key, self._older.notes = key, combined
-        result = {task_id: list(notes) for task_id, notes in self._older.notes.items()}
+        # A shallow copy: the older shards' lists are shared with the cache, so they are replaced, never
+        # extended (copying every task's list made each reload of a large ledger cost milliseconds).
+        result = dict(self._older.notes)
         # Undos in the newest shard may withdraw older notes; the undo records which task they touch.
         for task_id, docs in newest.docs_by_task.items():
             if task_id in result and any(doc.get("kind") == "undo" for _id, doc in docs):
                 result[task_id] = [note for note in result[task_id] if note.event not in self.undone]
         for task_id, notes in newest.notes.items():
-            result.setdefault(task_id, []).extend(n for n in notes if n.event not in self.undone)
+            result[task_id] = [*result.get(task_id, ()), *(n for n in notes if n.event not in self.undone)]
         return result
 
     @functools.cached_property
@@ -360,6 +423,7 @@ class Store:
     ) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         self.journal_dir = self.path.with_name(self.path.stem + ".journal")
+        self.summary_path = self.journal_dir / "summary.json"
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.users_path = self.path.with_name(USERS_FILE_NAME)
         self.clock: Clock = clock or _local_now
@@ -369,6 +433,7 @@ class Store:
         self._permissions: tuple[tuple[int, int, int] | None, Permissions] | None = None
         self._cache = _FileCache()
         self._folded: tuple[tuple[Any, ...], _Folded] | None = None
+        self._summary: tuple[tuple[Any, ...], _Statuses] | None = None
         self._shard_folds: dict[Path, tuple[tuple[int, int, int] | None, _ShardFold]] = {}
         self._older_notes = _NotesOfOlderShards()
         # Task objects by id, reused while their record, status and notes are unchanged.
@@ -411,28 +476,63 @@ class Store:
         except FileNotFoundError:
             return []
 
+    def _journal_key(self) -> tuple[tuple[Path, tuple[int, int, int] | None], ...]:
+        return tuple((shard, _signature(shard)) for shard in self._shards())
+
+    def _fold_shard(self, shard: Path, signature: tuple[int, int, int] | None) -> _ShardFold:
+        """One shard's fold, reused while the file is unchanged."""
+        cached = self._shard_folds.get(shard)
+        if cached is None or cached[0] != signature:
+            table = (self._cache.read(shard) or {}).get("events", {})
+            try:
+                cached = (signature, _ShardFold(shard.stem, table))
+            except (KeyError, TypeError, AttributeError, ValueError) as error:
+                raise StoreError(f"记录文件 {shard} 中有不完整的记录，请运行 taizhang check 查看详情。") from error
+            self._shard_folds[shard] = cached
+        return cached[1]
+
     def _state(self) -> _Folded:
-        shards = self._shards()
-        key = tuple((shard, _signature(shard)) for shard in shards)
+        """Everything the journal says (statuses, notes, events): reads every shard."""
+        key = self._journal_key()
         if self._folded is not None and self._folded[0] == key:
             return self._folded[1]
-        folds = []
-        for shard, signature in key:
-            cached = self._shard_folds.get(shard)
-            if cached is None or cached[0] != signature:
-                table = (self._cache.read(shard) or {}).get("events", {})
-                try:
-                    cached = (signature, _ShardFold(shard.stem, table))
-                except (KeyError, TypeError, AttributeError, ValueError) as error:
-                    raise StoreError(f"记录文件 {shard} 中有不完整的记录，请运行 taizhang check 查看详情。") from error
-                self._shard_folds[shard] = cached
-            folds.append(cached[1])
+        folds = [self._fold_shard(shard, signature) for shard, signature in key]
         try:
             folded = _Folded(folds, self._older_notes)
         except ValueError as error:
             raise StoreError(f"{self.journal_dir} 中有无效的状态，请运行 taizhang check 查看详情。") from error
         self._folded = (key, folded)
         return folded
+
+    def _statuses(self) -> _Statuses:
+        """Statuses, undone events and the last event id: from the summary when it matches the shards."""
+        key = self._journal_key()
+        if self._folded is not None and self._folded[0] == key:
+            return self._folded[1]
+        if self._summary is not None and self._summary[0] == key:
+            return self._summary[1]
+        try:
+            data = self._cache.read(self.summary_path)
+        except StoreError:
+            data = None  # a damaged cache: fold the shards instead
+        summary = _Statuses.from_json(data, {shard.name: signature for shard, signature in key}) if data else None
+        if summary is None:
+            return self._state()
+        self._summary = (key, summary)
+        return summary
+
+    def _write_summary(self, statuses: _Statuses) -> None:
+        """Record `statuses` as folded from the shards as they are now. Call with the lock held."""
+        key = self._journal_key()
+        payload = json.dumps(statuses.to_json({shard.name: signature for shard, signature in key}), ensure_ascii=False)
+        try:
+            atomic_write_bytes(self.summary_path, payload.encode("utf-8"), durable=False)
+        except OSError:
+            # Only a cache: the events are written, and the next reader folds the shards instead.
+            with suppress(OSError):
+                self.summary_path.unlink()
+            return
+        self._summary = (key, statuses)
 
     def _append(self, doc: dict[str, Any]) -> Event:
         """Append one event to this month's shard. Call with the lock held."""
@@ -443,16 +543,23 @@ class Store:
 
         An event without `at` / `by` is stamped now, by this store's user.
         """
+        before = self._statuses()
         stamped = [{"at": self.now(), "by": self.user, **doc} for doc in docs]
         by_shard: dict[Path, list[dict[str, Any]]] = {}
         for doc in stamped:
             by_shard.setdefault(self.journal_dir / f"{doc['at'][:7]}.json", []).append(doc)
         events: dict[int, Event] = {}
-        for shard, shard_docs in by_shard.items():
-            with self._db(shard) as db:
-                doc_ids = db.table("events").insert_multiple(shard_docs)
-            for doc, doc_id in zip(shard_docs, doc_ids, strict=True):
-                events[id(doc)] = _event_from_doc(f"{shard.stem}#{doc_id}", doc)
+        written: list[Event] = []
+        try:
+            for shard, shard_docs in by_shard.items():
+                with self._db(shard) as db:
+                    doc_ids = db.table("events").insert_multiple(shard_docs)
+                for doc, doc_id in zip(shard_docs, doc_ids, strict=True):
+                    events[id(doc)] = _event_from_doc(f"{shard.stem}#{doc_id}", doc)
+                    written.append(events[id(doc)])
+        finally:
+            # Also after a failure part-way: the shards written so far are in the summary.
+            self._write_summary(before.after(written))
         return [events[id(doc)] for doc in stamped]
 
     # ----------------------------------------------------------------- identity and rights
@@ -495,7 +602,7 @@ class Store:
         if task_id is not None:
             doc = next((d for d in self._document_tables().get("tasks", {}).values() if d.get("id") == task_id), None)
             if doc is not None:
-                old_status = self._state().statuses.get(task_id, Status.NOT_STARTED)
+                old_status = self._statuses().statuses.get(task_id, Status.NOT_STARTED)
                 task = _task_from_doc(doc, old_status, ())
         return self.identity().refusal(action, task, new_status=new_status, old_status=old_status)
 
@@ -516,39 +623,46 @@ class Store:
         return self.revision() != revision
 
     def last_event_id(self) -> str | None:
-        docs = next((shard.docs for shard in reversed(self._state().shards) if shard.docs), None)
-        return docs[-1][0] if docs else None
+        return self._statuses().last_event
 
     def events_after(self, event_id: str | None) -> list[Event]:
         """Events recorded after `event_id` (all of them for None), oldest first: what others just did."""
-        state = self._state()
         if event_id is None:
-            return list(state.events)
+            return list(self._state().events)
         shard_name, number = _event_order(event_id)
-        # Only the shards from that event's month on: a refresh must not rebuild years of events.
+        # Only the shards from that event's month on: a refresh must not read years of events.
         return [
             _event_from_doc(later_id, doc)
-            for shard in state.shards
-            if shard.name >= shard_name
-            for later_id, doc in shard.docs
+            for path, signature in self._journal_key()
+            if path.stem >= shard_name
+            for later_id, doc in self._fold_shard(path, signature).docs
             if _event_order(later_id) > (shard_name, number)
         ]
 
     # ----------------------------------------------------------------- reading
 
+    def journal_bytes(self) -> int:
+        """The journal's size on disk: what folding every note would have to read."""
+        return sum(signature[1] for _shard, signature in self._journal_key() if signature is not None)
+
     def has_tasks(self) -> bool:
         return bool(self._document_tables().get("tasks"))
 
-    def load(self) -> Ledger:
-        """The ledger as it is on disk now (only files that changed since the last call are re-read)."""
+    def load(self, *, with_notes: bool = True) -> Ledger:
+        """The ledger as it is on disk now (only files that changed since the last call are re-read).
+
+        `with_notes=False` leaves every task's notes empty and reads only the statuses, which is
+        much cheaper on a large journal (`Ledger.notes_loaded` says which it is).
+        """
         tables = self._document_tables()
         meta = next(iter(tables.get("meta", {}).values()), {})
-        folded = self._state()
+        folded = self._state() if with_notes else self._statuses()
+        notes_by_task = folded.notes if isinstance(folded, _Folded) and with_notes else {}
 
         def build(doc: dict[str, Any]) -> Task:
             task_id = doc["id"]
             status = folded.statuses.get(task_id, Status.NOT_STARTED)
-            notes = folded.notes.get(task_id, ())
+            notes = notes_by_task.get(task_id, ())
             last_note = notes[-1].event if notes else ""
             cached = self._tasks.get(task_id)
             if cached is not None and cached[:4] == (id(doc), status, len(notes), last_note):
@@ -570,11 +684,22 @@ class Store:
             source_sha256=meta.get("source_sha256", ""),
             imported_at=meta.get("imported_at", ""),
             archived=archived,
+            notes_loaded=with_notes,
         )
+
+    def task_by_no(self, no: int) -> Task | None:
+        """One task by its 序号, with its status and no notes, without building the others."""
+        doc = next((doc for doc in self._document_tables().get("tasks", {}).values() if doc.get("no") == no), None)
+        if doc is None:
+            return None
+        try:
+            return _task_from_doc(doc, self._statuses().statuses.get(doc["id"], Status.NOT_STARTED), ())
+        except (KeyError, ValueError, TypeError) as error:
+            raise StoreError(f"数据文件 {self.path} 中的任务记录不完整，请运行 taizhang check 查看详情。") from error
 
     def status_of(self, task_id: str) -> Status:
         """A task's status on disk now, without building the ledger."""
-        return self._state().statuses.get(task_id, Status.NOT_STARTED)
+        return self._statuses().statuses.get(task_id, Status.NOT_STARTED)
 
     def history(self, task_id: str | None = None) -> list[Event]:
         """Every event in order, or one task's (from per-shard indexes, without building the others)."""
@@ -589,8 +714,9 @@ class Store:
 
     def event(self, event_id: str) -> Event | None:
         shard_name, _number = _event_order(event_id)
-        for shard in self._state().shards:
-            if shard.name == shard_name:
+        for path, signature in self._journal_key():
+            if path.stem == shard_name:
+                shard = self._fold_shard(path, signature)
                 return next((_event_from_doc(i, doc) for i, doc in shard.docs if i == event_id), None)
         return None
 
@@ -746,7 +872,7 @@ class Store:
         with self._locked():
             self._require_task(task_id)
             self._authorize("status", task_id, new_status=status)
-            old = self._state().statuses.get(task_id, Status.NOT_STARTED)
+            old = self._statuses().statuses.get(task_id, Status.NOT_STARTED)
             if old == status:
                 return None
             return self._append({"task": task_id, "kind": "status", "old": old.value, "new": status.value})
@@ -773,7 +899,7 @@ class Store:
     def undo(self, event_id: str) -> Event:
         """Undo one earlier change (a status change or a note); the undo is itself an event."""
         with self._locked():
-            state = self._state()
+            state = self._statuses()
             target = self.event(event_id)
             if target is None or target.kind not in ("status", "note"):
                 raise StoreError("找不到要撤销的改动。")
@@ -851,7 +977,24 @@ class Store:
                 problems.append(f"记录 {event.id} 指向不存在的任务 {event.task}。")
             if event.kind in ("status", "undo") and event.new and event.new not in {s.value for s in Status}:
                 problems.append(f"记录 {event.id} 的状态 {event.new} 无效。")
+        if not problems:
+            problems += self._summary_problems()
         return problems
+
+    def _summary_problems(self) -> list[str]:
+        """A summary that matches the shards' signatures must say what folding them says."""
+        with suppress(StoreError):
+            key = self._journal_key()
+            data = self._cache.read(self.summary_path)
+            summary = _Statuses.from_json(data, {shard.name: signature for shard, signature in key}) if data else None
+            folded = self._state()
+            if summary is not None and (
+                summary.statuses != folded.statuses
+                or summary.undone != folded.undone
+                or summary.last_event != folded.last_event
+            ):
+                return [f"状态摘要 {self.summary_path} 与记录不一致。删除该文件即可（下次写入时会重建）。"]
+        return []
 
 
 def _event_order(event_id: str) -> tuple[str, int]:

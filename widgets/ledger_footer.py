@@ -30,5 +30,12 @@ class LedgerFooter(Footer):
             shown = self._keys_shown(screen)
             if shown == self._shown:
                 return
+            first = self._shown is None
             self._shown = shown
+            if first:
+                # The stock footer waits for a refresh before it composes its keys, so they arrive
+                # one frame after everything else: compose the first set in the frame being built.
+                self._bindings_ready = True
+                self.call_later(self.recompose)
+                return
         super().bindings_changed(screen)

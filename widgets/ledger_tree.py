@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -51,13 +51,53 @@ def _node_key(item: SectionNode) -> str:
     return item.name
 
 
+def _depth(node: TreeNode[SectionNode]) -> int:
+    """How many ancestors a node has (the hidden root counts)."""
+    depth = 0
+    parent = node.parent
+    while parent is not None:
+        depth += 1
+        parent = parent.parent
+    return depth
+
+
 def _label_fields(task: Task) -> tuple[object, ...]:
     """What a task's line shows (comparing whole tasks would compare every note)."""
     return (task.status, task.no, task.title, task.deadline)
 
 
+@dataclass(slots=True)
+class _Deferred:
+    """A task whose leaf is not built yet because its group is collapsed."""
+
+    task: Task
+    group: str  # the _node_key of the section or subsection that will hold its leaf
+    position: int  # how many of the group's children come before it, not counting its waiting tasks
+
+
+class _LedgerNode(TreeNode[SectionNode]):
+    """A node that builds its deferred leaves as it expands, whichever way (keys, mouse, code)."""
+
+    def _expand(self, expand_all: bool) -> None:
+        tree = cast("LedgerTree", self._tree)
+        tree._build_deferred(self)
+        tree._remember(self, expanded=True)
+        super()._expand(expand_all)
+
+    def _collapse(self, collapse_all: bool) -> None:
+        cast("LedgerTree", self._tree)._remember(self, expanded=False)
+        super()._collapse(collapse_all)
+
+
 class LedgerTree(VimTree[SectionNode]):
-    """Shows a list of tasks grouped by section and subsection; the caller decides which tasks."""
+    """Shows a list of tasks grouped by section and subsection; the caller decides which tasks.
+
+    Above LAZY_THRESHOLD shown tasks the tree is built lazily: subsections (and sections holding tasks
+    but no subsections) start collapsed, and a collapsed group's task leaves are only created when it
+    first expands. Roll-ups always count every task.
+    """
+
+    LAZY_THRESHOLD: ClassVar[int] = 300
 
     DEFAULT_CSS = """
     LedgerTree {
@@ -90,8 +130,12 @@ class LedgerTree(VimTree[SectionNode]):
         self.auto_expand = True
         self._today = dt.date.min
         self._shape: tuple[str, ...] = ()
-        self._item_nodes: dict[str, TreeNode[SectionNode]] = {}
+        self._item_nodes: dict[str, TreeNode[SectionNode]] = {}  # built nodes only
         self._rollups: dict[str, RollUp] = {}
+        self._pending: dict[str, list[_Deferred]] = {}  # group key -> its unbuilt tasks, in order
+        self._deferred: dict[str, _Deferred] = {}  # task id -> where it waits
+        # Groups the user expanded or collapsed since the last reset (keep_collapsed=False): key -> expanded.
+        self._remembered: dict[str, bool] = {}
 
     # ------------------------------------------------------------------ content
 
@@ -99,6 +143,8 @@ class LedgerTree(VimTree[SectionNode]):
         """Show these tasks (in this order) under their sections; keep the cursor on the same item.
 
         When the same tasks are shown as before, only the labels change, so the view does not jump.
+        keep_collapsed: groups the user expanded or collapsed keep that state; otherwise every group
+        takes the default for this many tasks (all expanded, or lazily collapsed above LAZY_THRESHOLD).
         """
         same_day = today == self._today
         self._today = today
@@ -109,7 +155,10 @@ class LedgerTree(VimTree[SectionNode]):
             # Redraw only the lines that changed (a change touches one task and its two roll-ups):
             # refreshing every node made each keypress cost grow with the ledger.
             for task in tasks:
-                node = self._item_nodes[task.id]
+                node = self._item_nodes.get(task.id)
+                if node is None:
+                    self._deferred[task.id].task = task  # not built: its leaf shows this when its group expands
+                    continue
                 shown = node.data
                 node.data = task
                 if not same_day or not isinstance(shown, Task) or _label_fields(shown) != _label_fields(task):
@@ -119,47 +168,70 @@ class LedgerTree(VimTree[SectionNode]):
                     self._item_nodes[key].refresh()
             return
         current = self.cursor_node.data if self.cursor_node is not None else None
-        collapsed = {key for key, node in self._item_nodes.items() if node.allow_expand and not node.is_expanded}
+        if not keep_collapsed:
+            self._remembered.clear()
+        remembered = self._remembered
+        lazy = len(tasks) > self.LAZY_THRESHOLD
+        # Lazily, a section stays open when it has subsections to show; one holding only tasks starts closed.
+        open_sections = {task.section for task in tasks if task.subsection} if lazy else set()
         self._shape = shape
         self.clear()
-        self._item_nodes = {}
+        self._item_nodes = item_nodes = {}
+        self._pending = {}
+        self._deferred = {}
+        pending = self._pending
         for task in tasks:
-            section_key = _node_key(Section(task.section))
-            section = self._item_nodes.get(section_key)
+            # Keys spelled as _node_key spells them, without building a Section per task.
+            section_key = task.section
+            section = item_nodes.get(section_key)
             if section is None:
-                section = self.root.add(task.section, Section(task.section), expand=True)
-                self._item_nodes[section_key] = section
-            parent = section
+                expand = remembered.get(section_key, not lazy or section_key in open_sections)
+                section = item_nodes[section_key] = self.root.add(task.section, Section(task.section), expand=expand)
+            parent, parent_key = section, section_key
             if task.subsection:
-                subsection_item = Subsection(task.section, task.subsection)
-                subsection_key = _node_key(subsection_item)
-                parent = self._item_nodes.get(subsection_key) or section.add(task.subsection, subsection_item, expand=True)
-                self._item_nodes[subsection_key] = parent
-            self._item_nodes[task.id] = parent.add_leaf(str(task.no), task)
-        if keep_collapsed:
-            for key in collapsed:
-                if key in self._item_nodes:
-                    self._item_nodes[key].collapse()
+                parent_key = f"{section_key}\n{task.subsection}"
+                parent = item_nodes.get(parent_key)
+                if parent is None:
+                    item = Subsection(task.section, task.subsection)
+                    expand = remembered.get(parent_key, not lazy)
+                    parent = item_nodes[parent_key] = section.add(task.subsection, item, expand=expand)
+            if lazy and not parent.is_expanded:
+                deferred = self._deferred[task.id] = _Deferred(task, parent_key, len(parent.children))
+                pending.setdefault(parent_key, []).append(deferred)
+            else:
+                item_nodes[task.id] = parent.add_leaf(str(task.no), task)
         if current is None or not self.select_item(current):
-            first_task = next((node for node in self._item_nodes.values() if isinstance(node.data, Task)), None)
-            self._build_lines()
-            self.move_cursor(first_task)
+            # The first task, its group built and expanded if it was waiting.
+            if tasks:
+                self.select_item(tasks[0])
+            else:
+                self._build_lines()
+                self.move_cursor(None)
             # Show the section headings above the first task, not just the task.
-            self.call_after_refresh(self._scroll_to_top_if_on, first_task)
-            self.post_message(self.ItemHighlighted(self, first_task.data if first_task else None))
+            self.call_after_refresh(self._scroll_to_top_if_on, self.cursor_node)
+            self.post_message(self.ItemHighlighted(self, tasks[0] if tasks else None))
 
     def _scroll_to_top_if_on(self, node: TreeNode[SectionNode] | None) -> None:
         if node is not None and self.cursor_node is node:
             self.scroll_to(y=0, animate=False)
 
     def select_item(self, item: SectionNode) -> bool:
-        """Move the cursor to the node showing `item` (by identity, not by value); False if not shown."""
-        node = self._item_nodes.get(_node_key(item))
+        """Move the cursor to the node showing `item` (by identity, not by value); False if not shown.
+
+        A task whose group is collapsed and not built yet gets its group built and expanded first.
+        """
+        key = _node_key(item)
+        node = self._item_nodes.get(key)
         if node is None:
-            return False
+            deferred = self._deferred.get(key) if isinstance(item, Task) else None
+            if deferred is None:
+                return False
+            self._build_deferred(self._item_nodes[deferred.group])
+            node = self._item_nodes[key]
         parent = node.parent
         while parent is not None and not parent.is_root:
-            parent.expand()
+            if not parent.is_expanded:
+                parent.expand()
             parent = parent.parent
         self._build_lines()
         self.move_cursor(node)
@@ -167,7 +239,10 @@ class LedgerTree(VimTree[SectionNode]):
 
     def select_task_id(self, task_id: str) -> bool:
         node = self._item_nodes.get(task_id)
-        return node is not None and node.data is not None and self.select_item(node.data)
+        if node is not None:
+            return node.data is not None and self.select_item(node.data)
+        deferred = self._deferred.get(task_id)
+        return deferred is not None and self.select_item(deferred.task)
 
     @property
     def highlighted_item(self) -> SectionNode | None:
@@ -177,6 +252,37 @@ class LedgerTree(VimTree[SectionNode]):
     @property
     def shown_task_count(self) -> int:
         return len(self._shape)
+
+    # ------------------------------------------------------------------ lazy building
+
+    def _add_node(
+        self,
+        parent: TreeNode[SectionNode] | None,
+        label: Text,
+        data: SectionNode | None,
+        expand: bool = False,
+    ) -> TreeNode[SectionNode]:
+        # Tree._add_node (textual 8.2.8, pinned) with nodes that build their leaves as they expand.
+        node = _LedgerNode(self, parent, self._new_id(), label, data, expanded=expand)
+        self._tree_nodes[node._id] = node
+        self._updates += 1
+        return node
+
+    def _build_deferred(self, node: TreeNode[SectionNode]) -> None:
+        """Create the leaves of a group's tasks that waited for it to expand (none: nothing to do)."""
+        if isinstance(node.data, Task) or node.data is None:
+            return
+        waiting = self._pending.pop(_node_key(node.data), None)
+        if not waiting:
+            return
+        for built, deferred in enumerate(waiting):
+            task = deferred.task
+            del self._deferred[task.id]
+            self._item_nodes[task.id] = node.add_leaf(str(task.no), task, before=deferred.position + built)
+
+    def _remember(self, node: TreeNode[SectionNode], *, expanded: bool) -> None:
+        if isinstance(node.data, Section | Subsection):
+            self._remembered[_node_key(node.data)] = expanded
 
     @staticmethod
     def _roll_up(tasks: Sequence[Task], today: dt.date) -> dict[str, RollUp]:
@@ -198,15 +304,16 @@ class LedgerTree(VimTree[SectionNode]):
 
     # ------------------------------------------------------------------ rendering
 
+    def get_label_width(self, node: TreeNode[SectionNode]) -> int:
+        # render_label cuts every label to the pane, so no line is wider than the pane. Saying so
+        # spares rendering every label each time the lines are laid out (Textual's default does).
+        return max(0, self.scrollable_content_region.width - (_depth(node) - 1) * self.guide_depth)
+
     def render_label(self, node: TreeNode[SectionNode], base_style: Style, style: Style) -> Text:
         item = node.data
         if item is None:
             return super().render_label(node, base_style, style)
-        depth = 0
-        parent = node.parent
-        while parent is not None:
-            depth += 1
-            parent = parent.parent
+        depth = _depth(node)
         icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
         width = max(8, self.scrollable_content_region.width - (depth - 1) * self.guide_depth - len(icon) - 1)
         overdue_style = self.get_component_rich_style("ledger-tree--overdue", partial=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import suppress
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -13,6 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
 __all__ = ["NoteDialog"]
+
+_WAIT_FOR_SAVE_SECONDS = 0.25
 
 
 class NoteDialog(ModalScreen[str | None]):
@@ -47,6 +50,7 @@ class NoteDialog(ModalScreen[str | None]):
         super().__init__()
         self.heading = heading
         # Called with the text before the dialog closes: the save starts without waiting for the redraw.
+        # If it returns an asyncio.Event set once the note is written, the dialog closes then (or after 0.25 s).
         self.on_save = on_save
 
     def compose(self) -> ComposeResult:
@@ -74,7 +78,13 @@ class NoteDialog(ModalScreen[str | None]):
             self.query_one("#note-error", Label).update("进展情况不能为空。请输入内容，或按 Esc 取消。")
             return
         if self.on_save is not None:
-            self.on_save(text)
+            written = self.on_save(text)
+            if isinstance(written, asyncio.Event):
+                # Closing the dialog redraws the screen beneath, which would hold the event loop and the
+                # GIL while the note is written: let the write finish first, unless it is slow (a
+                # colleague's write holding the lock), in which case it carries on after the dialog closes.
+                with suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(written.wait(), _WAIT_FOR_SAVE_SECONDS)
         self.dismiss(text)
 
     def action_cancel(self) -> None:

@@ -20,6 +20,9 @@ __all__ = ["TaskDetail"]
 
 # The newest rows only: the pane stays short; `taizhang history NO` prints all of them.
 HISTORY_ROWS_SHOWN = 8
+# A year of monthly notes. A task's notes pile up for years, and the pane is redrawn after every
+# change: drawing them all made each keypress cost grow with them (the CLI's `show` lists every one).
+NOTES_SHOWN = 12
 
 
 def _note_time(at: str) -> str:
@@ -73,8 +76,15 @@ class TaskDetail(VerticalScroll, can_focus=True):
         self._show([Text(message, style="italic")])
 
     def show_task(
-        self, task: Task, *, district_note: str, today: dt.date, history: Sequence[HistoryRow] = ()
+        self,
+        task: Task,
+        *,
+        district_note: str,
+        today: dt.date,
+        history: Sequence[HistoryRow] = (),
+        pending: bool = False,
     ) -> None:
+        """Show a task; `pending`: its notes and history are still being read (a large journal)."""
         overdue = task.is_overdue(today)
         label = Text()
         parts = [
@@ -104,10 +114,18 @@ class TaskDetail(VerticalScroll, can_focus=True):
         label.append(STATUS_GLYPHS[task.status] + " " + task.status.label, style=STATUS_STYLES[task.status])
         parts.append(Text.assemble(("状态：", "bold"), label))
         parts.append(Text(""))
+        if pending:
+            parts.append(Text("进展情况", style="bold underline"))
+            parts.append(Text("正在读取进展情况和改动记录…", style="dim italic"))
+            self._show(parts, task_id=task.id)
+            return
         parts.append(Text(f"进展情况（{len(task.notes)} 条）", style="bold underline"))
         if task.notes:
-            for note in reversed(task.notes):
+            for note in task.notes[: -NOTES_SHOWN - 1 : -1]:
                 parts.append(Text.assemble((f"{_note_time(note.at)}  {note.by}", "dim"), "\n", terminal_safe(note.text)))
+            if len(task.notes) > NOTES_SHOWN:
+                older = len(task.notes) - NOTES_SHOWN
+                parts.append(Text(f"另有 {older} 条较早的进展情况：taizhang show {task.no}", style="dim"))
         else:
             parts.append(Text("暂无。按 n 添加一条进展情况。", style="dim"))
         if history:

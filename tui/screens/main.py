@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,20 +19,21 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.activity import TaskHistory, describe_changes, history_rows, identity_label
+from tui.long_lived import bulk_load, exempt_from_gc
 from tui.model import Event, Ledger, Status, Task, canonical_unit
 from tui.permissions import Identity, Role
 from tui.search_index import SearchIndex
-from tui.store import Store, StoreError
-from widgets.help_screen import HelpRow, HelpScreen
-from widgets.jump_dialog import JumpDialog
+from tui.store import Revision, Store, StoreError
 from widgets.ledger_footer import LedgerFooter
 from widgets.ledger_header import LedgerHeader
 from widgets.ledger_tree import LedgerTree, Section, Subsection
-from widgets.note_dialog import NoteDialog
-from widgets.picker_dialog import PickerDialog
 from widgets.search_bar import SearchBar
 from widgets.store_watcher import StoreWatcher
 from widgets.task_detail import TaskDetail
+
+# The dialogs are imported when first opened: the first frame should not wait for them.
+if TYPE_CHECKING:
+    from widgets.help_screen import HelpRow
 
 __all__ = ["MainScreen"]
 
@@ -42,6 +44,14 @@ _STATUS_KEYS = Binding.Group("状态", compact=True)
 _CYCLE = {Status.NOT_STARTED: Status.IN_PROGRESS, Status.IN_PROGRESS: Status.DONE, Status.DONE: Status.NOT_STARTED}
 _WRITE_ACTIONS = {"set_status", "cycle_status", "add_note", "undo"}
 _TASK_ACTIONS = {"set_status", "cycle_status", "add_note"}
+
+
+@dataclass(frozen=True)
+class FreshLedger:
+    """A ledger read by a worker, with the store's revision from just before the read."""
+
+    ledger: Ledger
+    revision: Revision
 
 
 class _Turns:
@@ -100,9 +110,14 @@ class MainScreen(Screen[None]):
     current_group: reactive[Section | Subsection | None] = reactive(None)
 
     class _Saved(Message):
-        """A change this screen's worker wrote; the subclasses say which kind."""
+        """A change this screen's worker wrote; the subclasses say which kind.
+
+        `fresh` is the ledger the worker read back after writing, so that the event loop does not
+        have to (at 5,000 tasks that read held up the next key); None if it could not be read.
+        """
 
         screen: MainScreen
+        fresh: FreshLedger | None
 
         @property
         def control(self) -> MainScreen:
@@ -114,18 +129,35 @@ class MainScreen(Screen[None]):
         task_no: int
         event: Event | None
         status: Status
+        fresh: FreshLedger | None = None
 
     @dataclass
     class NoteSaved(_Saved):
         screen: MainScreen
         task_no: int
         event: Event
+        fresh: FreshLedger | None = None
 
     @dataclass
     class UndoSaved(_Saved):
         screen: MainScreen
         task_no: int
         event: Event
+        fresh: FreshLedger | None = None
+
+    @dataclass
+    class NotesRead(Message):
+        """The worker has folded every note in the journal: a reload now shows them at once."""
+
+        screen: MainScreen
+
+        @property
+        def control(self) -> MainScreen:
+            return self.screen
+
+    # A journal up to this size is read before the first frame (a few tens of milliseconds); a
+    # larger one is read by a worker after it, so a ledger with years of notes opens at once.
+    NOTES_READ_BEFORE_FIRST_FRAME_BYTES: ClassVar[int] = 2_000_000
 
     def __init__(self, store: Store, *, read_only: bool = False) -> None:
         super().__init__()
@@ -143,6 +175,7 @@ class MainScreen(Screen[None]):
         self._search_index = SearchIndex()
         self._turns = _Turns()
         self._history = TaskHistory(store)
+        self._notes_read = False  # every note folded: until then the ledger is loaded without notes
 
     # ------------------------------------------------------------------ layout
 
@@ -172,22 +205,72 @@ class MainScreen(Screen[None]):
         return self.query_one("#search", SearchBar)
 
     def on_mount(self) -> None:
+        try:
+            self._notes_read = self.store.journal_bytes() <= self.NOTES_READ_BEFORE_FIRST_FRAME_BYTES
+        except OSError:
+            self._notes_read = True  # the load below reports what is wrong with the store
         self.reload_ledger(filters_changed=True)
         self.tree.focus()
+        # Now rather than when the tree's message arrives: the first frame shows the task and its keys.
+        self._follow_item(self.tree.highlighted_item)
+        if self._notes_read:
+            exempt_from_gc()
+        else:
+            self._read_notes()
+
+    @work(thread=True, group="load", exit_on_error=False, description="读取进展情况")
+    def _read_notes(self) -> None:
+        with bulk_load():
+            self.store.load()  # folds every shard once; the reload that follows reuses the fold
+        self.post_message(self.NotesRead(self))
+
+    @on(NotesRead)
+    def _notes_arrived(self, _message: NotesRead) -> None:
+        self._notes_read = True
+        self.reload_ledger()
+        self._show_current_task()  # its notes and history, even if the task itself did not change
+        exempt_from_gc()
+
+    def _read_all_notes_now(self) -> None:
+        """Views that count or search notes need them all: fold them now if the worker has not yet."""
+        if not self._notes_read:
+            self._notes_read = True
+            self.reload_ledger()
 
     # ------------------------------------------------------------------ state -> view
 
     def reload_ledger(self, *, filters_changed: bool = False) -> None:
         """Re-read the store (only changed files are parsed) and redraw, keeping selection and filters.
 
-        The one path every refresh takes: after a write, after an import, on a change made elsewhere.
+        After an import, on a change made elsewhere, and whenever a worker could not read the ledger
+        back after its own write (then `_show_fresh` shows what the worker read).
         """
         try:
-            self.ledger = self.store.load()
+            self.ledger = self.store.load(with_notes=self._notes_read)
         except StoreError as error:
             self.notify(str(error), severity="error", timeout=8)
             return
         self._refresh_view(filters_changed=filters_changed)
+
+    def _read_back(self) -> FreshLedger | None:
+        """In a worker, after a write: the ledger as it is now (None: the screen reads it and reports why)."""
+        try:
+            revision = self.store.revision()
+            return FreshLedger(self.store.load(with_notes=self._notes_read), revision)
+        except StoreError:
+            return None
+
+    def _show_fresh(self, fresh: FreshLedger | None) -> None:
+        """Show a ledger a worker read back, if nothing changed on disk since (else read it again here)."""
+        if (
+            fresh is None
+            or fresh.ledger.notes_loaded != self._notes_read
+            or fresh.revision != self.store.revision()
+        ):
+            self.reload_ledger()
+            return
+        self.ledger = fresh.ledger
+        self._refresh_view()
 
     def _visible_tasks(self) -> list[Task]:
         tasks = self.ledger.select(
@@ -269,7 +352,9 @@ class MainScreen(Screen[None]):
 
     @on(LedgerTree.ItemHighlighted)
     def _follow_tree(self, event: LedgerTree.ItemHighlighted) -> None:
-        item = event.item
+        self._follow_item(event.item)
+
+    def _follow_item(self, item: Section | Subsection | Task | None) -> None:
         if isinstance(item, Task):
             self.current_group = None
             self.current_task = item
@@ -278,15 +363,21 @@ class MainScreen(Screen[None]):
             self.current_group = item
 
     def watch_current_task(self, task: Task | None) -> None:
-        if task is not None:
-            try:
-                history = history_rows(self._history.of(task.id), self.store.display_name)
-            except StoreError:
-                history = []  # reload_ledger reports a broken store
-            self.detail.show_task(
-                task, district_note=self.ledger.district_note, today=self.store.today(), history=history
-            )
+        self._show_current_task()
         self.refresh_bindings()
+
+    def _show_current_task(self) -> None:
+        task = self.current_task
+        if task is None:
+            return
+        if not self.ledger.notes_loaded:
+            self.detail.show_task(task, district_note=self.ledger.district_note, today=self.store.today(), pending=True)
+            return
+        try:
+            history = history_rows(self._history.of(task.id), self.store.display_name)
+        except StoreError:
+            history = []  # reload_ledger reports a broken store
+        self.detail.show_task(task, district_note=self.ledger.district_note, today=self.store.today(), history=history)
 
     def watch_current_group(self, group: Section | Subsection | None) -> None:
         if group is None:
@@ -362,25 +453,34 @@ class MainScreen(Screen[None]):
         event, wanted = self._turns.run(ticket, job)
         if event is not None:
             self._written.add(event.id)
-        self.post_message(self.StatusSaved(self, task.no, event, wanted))
+        self.post_message(self.StatusSaved(self, task.no, event, wanted, self._read_back()))
 
     async def action_add_note(self) -> None:
         task = self.current_task
         if task is None or self._refused("note", task):
             return
 
-        def save(text: str) -> None:
-            self._save_note(task, text, self._turns.ticket())
+        from widgets.note_dialog import NoteDialog
+
+        def save(text: str) -> asyncio.Event:
+            written = asyncio.Event()
+            self._save_note(task, text, self._turns.ticket(), asyncio.get_running_loop(), written)
+            return written
 
         # Awaited: the app handles the next key only once the dialog has mounted and focused its text
         # area, so a note typed right after `n` is never lost to the half-built dialog.
         await self.app.push_screen(NoteDialog(f"为 {task.no} 号任务写进展情况：{task.title}", on_save=save))
 
     @work(thread=True, group="store", exit_on_error=False, description="保存进展")
-    def _save_note(self, task: Task, text: str, ticket: int) -> None:
-        event = self._turns.run(ticket, lambda: self.store.add_note(task.id, text))
+    def _save_note(
+        self, task: Task, text: str, ticket: int, loop: asyncio.AbstractEventLoop, written: asyncio.Event
+    ) -> None:
+        try:
+            event = self._turns.run(ticket, lambda: self.store.add_note(task.id, text))
+        finally:
+            loop.call_soon_threadsafe(written.set)  # the dialog may close (also when the write failed)
         self._written.add(event.id)
-        self.post_message(self.NoteSaved(self, task.no, event))
+        self.post_message(self.NoteSaved(self, task.no, event, self._read_back()))
 
     def action_undo(self) -> None:
         if not self.undo_stack:
@@ -395,7 +495,7 @@ class MainScreen(Screen[None]):
         event = self._turns.run(ticket, lambda: self.store.undo(event_id))
         self._written.add(event.id)
         task = self.ledger.by_id(event.task)
-        self.post_message(self.UndoSaved(self, task.no if task else 0, event))
+        self.post_message(self.UndoSaved(self, task.no if task else 0, event, self._read_back()))
 
     @on(StatusSaved)
     def _status_saved(self, message: StatusSaved) -> None:
@@ -405,20 +505,20 @@ class MainScreen(Screen[None]):
             self.undo_stack.append(message.event.id)
             old = Status(message.event.old).label
             self.notify(f"{message.task_no} 号任务：{old} -> {message.status.label}")
-        self.reload_ledger()
+        self._show_fresh(message.fresh)
 
     @on(NoteSaved)
     def _note_saved(self, message: NoteSaved) -> None:
         self.undo_stack.append(message.event.id)
         self.notify(f"已为 {message.task_no} 号任务添加进展情况。")
-        self.reload_ledger()
+        self._show_fresh(message.fresh)
 
     @on(UndoSaved)
     def _undo_saved(self, message: UndoSaved) -> None:
         event = message.event
         what = f"{Status(event.old).label} -> {Status(event.new).label}" if event.new else "删去一条进展情况"
         self.notify(f"已撤销：{message.task_no} 号任务 {what}")
-        self.reload_ledger()
+        self._show_fresh(message.fresh)
 
     @on(StoreWatcher.Changed)
     def _store_changed_elsewhere(self, message: StoreWatcher.Changed) -> None:
@@ -435,12 +535,14 @@ class MainScreen(Screen[None]):
             self.notify(line, title="他人改动", timeout=8)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place a failed write is reported: a notification, never a traceback."""
-        if event.state != WorkerState.ERROR or event.worker.group != "store":
+        """The one place a failed write or read is reported: a notification, never a traceback."""
+        if event.state != WorkerState.ERROR or event.worker.group not in ("store", "load"):
             return
         error = event.worker.error
         if isinstance(error, StoreError):
             message = str(error)
+        elif event.worker.group == "load":
+            message = f"读取进展情况失败：{error}。请运行 taizhang check 检查数据。"
         else:
             message = f"保存失败：{error}。改动未保存，请重试；若仍失败请联系管理员。"
         self.notify(message, severity="error", timeout=10)
@@ -449,6 +551,8 @@ class MainScreen(Screen[None]):
     # ------------------------------------------------------------------ navigation
 
     async def action_jump(self) -> None:
+        from widgets.jump_dialog import JumpDialog
+
         def jump(number: int | None) -> None:
             if number is None:
                 return
@@ -472,6 +576,8 @@ class MainScreen(Screen[None]):
     def _search_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.search_text = event.value
+        if self.search_text.strip():
+            self._read_all_notes_now()  # the search looks in the notes too
         self._refresh_view(filters_changed=True)
 
     @on(SearchBar.Closed)
@@ -490,6 +596,8 @@ class MainScreen(Screen[None]):
         self._refresh_view(filters_changed=True)
 
     async def action_filter_unit(self) -> None:
+        from widgets.picker_dialog import PickerDialog
+
         units = self.ledger.units()
         choices = [("", f"全部单位（{len(self.ledger.tasks)}）")]
         choices += [(name, f"{name}（{count}）") for name, count in units]
@@ -513,6 +621,8 @@ class MainScreen(Screen[None]):
         self._refresh_view(filters_changed=True)
 
     async def action_filter_status(self) -> None:
+        from widgets.picker_dialog import PickerDialog
+
         counts = {status: sum(task.status == status for task in self.ledger.tasks) for status in Status}
         choices = [("", f"全部状态（{len(self.ledger.tasks)}）")]
         choices += [(status.value, f"{status.label}（{counts[status]}）") for status in Status]
@@ -562,6 +672,7 @@ class MainScreen(Screen[None]):
             self._refresh_view(filters_changed=True)
             self.tree.focus()
 
+        self._read_all_notes_now()  # its 本期未更新 counts notes
         await self.app.push_screen(OverviewScreen(self.ledger, self.store.today()), chosen)
 
     async def action_export(self) -> None:
@@ -601,6 +712,7 @@ class MainScreen(Screen[None]):
 
     def help_rows(self) -> list[HelpRow]:
         """Every key that applies now, from the screen's active bindings (focused pane, screen, app)."""
+        from widgets.help_screen import HelpRow
         groups: dict[tuple[int, str, str], list[str]] = {}
         names: dict[int, str] = {}
         for key, active in self.active_bindings.items():
@@ -627,4 +739,6 @@ class MainScreen(Screen[None]):
         return "程序"
 
     async def action_help(self) -> None:
+        from widgets.help_screen import HelpScreen
+
         await self.app.push_screen(HelpScreen(self.help_rows()))
