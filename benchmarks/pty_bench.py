@@ -24,7 +24,7 @@ import termios
 import time
 from pathlib import Path
 
-from benchmarks.cli_bench import SOURCE_DOCX, add_synthetic_notes, percentiles, seed
+from benchmarks.cli_bench import SOURCE_DOCX, add_synthetic_notes, compile_bytecode, percentiles, seed
 from benchmarks.synthetic import write_synthetic_docx
 from tui.store import Store
 
@@ -163,6 +163,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=5000)
     parser.add_argument("--notes", type=int, default=20)
     args = parser.parse_args()
+    compile_bytecode()
     taizhang = [shutil.which("taizhang") or sys.executable, *([] if shutil.which("taizhang") else ["-m", "tui.cli"])]
     bare = [sys.executable, "-m", "benchmarks.bare_app"]
     with tempfile.TemporaryDirectory(prefix="taizhang-pty-") as folder:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import unicodedata
@@ -90,6 +89,8 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
         from tui.reseed import run_reseed  # the revision workflow, only when the store has tasks
 
         return run_reseed(args, store, document, source)
+    import hashlib  # here: the everyday commands (mark, note) should not pay for importing it
+
     sha256 = hashlib.sha256(source.read_bytes()).hexdigest()
     if args.dry_run:
         print(f"将从 {source.name} 导入 {len(document.tasks)} 项任务到 {store.path}（试运行，未写入）。")

@@ -28,12 +28,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import hashlib
 import json
 import os
 import pwd
 import re
-import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -375,6 +373,8 @@ def _event_from_doc(event_id: str, doc: dict[str, Any]) -> Event:
 
 
 def _task_id(record_key: str, taken: set[str]) -> str:
+    import hashlib  # here, not at the top: a `taizhang mark` should not pay for importing it
+
     digest = hashlib.sha1(record_key.encode("utf-8")).hexdigest()
     candidate = "T" + digest[:8]
     suffix = 1
@@ -757,6 +757,8 @@ class Store:
     def fingerprint(self) -> str:
         """sha256 of db.json ("" when missing): a reseed plan is applied only to the store it was made from."""
         try:
+            import hashlib
+
             return hashlib.sha256(self.path.read_bytes()).hexdigest()
         except FileNotFoundError:
             return ""
@@ -775,6 +777,8 @@ class Store:
                 continue
         else:
             raise StoreError(f"无法在 {root} 中创建备份目录，请清理后重试。")
+        import shutil  # imports only need it
+
         shutil.copy2(self.path, folder / self.path.name)
         if self.journal_dir.is_dir():
             shutil.copytree(self.journal_dir, folder / self.journal_dir.name)
