@@ -378,3 +378,17 @@ async def test_a_section_of_bare_tasks_waits_too_and_builds_in_document_order() 
             isinstance(child.data, Subsection) or label(tree, child) == task_label(child.data)
             for child in mixed_node.children
         )
+
+
+async def test_the_first_show_keeps_the_headings_above_the_first_task_in_view() -> None:
+    """Regression: the cursor was put on task 1 by scrolling to it before the tree had a size, so the
+    first frame showed task 1 on the top line with its section and subsection headings scrolled away."""
+    app = TreeApp(make_tasks())
+    async with app.run_test(size=SIZE) as pilot:
+        tree = app.query_one(LedgerTree)
+        assert tree.scroll_y == 0  # before any refresh has run
+        assert tree.highlighted_item == app.tasks[0]  # read from the cursor line, before the watcher ran
+        await pilot.pause()
+        assert tree.scroll_y == 0
+        assert tree._tree_lines[2].node.data == app.tasks[0]
+        assert isinstance(tree._tree_lines[0].node.data, Section)

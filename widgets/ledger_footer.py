@@ -1,4 +1,4 @@
-"""The stock Footer, rebuilt only when the keys it shows change.
+"""The stock Footer, rebuilt only when the keys it shows change, and without waiting for a refresh.
 
 Textual's Footer recomposes all its keys (some twenty widgets, each styled anew) every time a
 screen refreshes its bindings; the ledger screen does that after every change, cursor move and
@@ -25,17 +25,24 @@ class LedgerFooter(Footer):
             if active.binding.show
         )
 
+    _recompose_pending = False
+
     def bindings_changed(self, screen: Screen) -> None:
         if self.is_attached and screen is self.screen and screen.app.app_focus:
             shown = self._keys_shown(screen)
             if shown == self._shown:
                 return
-            first = self._shown is None
             self._shown = shown
-            if first:
-                # The stock footer waits for a refresh before it composes its keys, so they arrive
-                # one frame after everything else: compose the first set in the frame being built.
-                self._bindings_ready = True
-                self.call_later(self.recompose)
-                return
+            # The stock footer recomposes only after the next refresh, so its keys lagged a frame behind
+            # everything else (on a busy first second, several): recompose as soon as this turn is
+            # done, once for any number of changes in it.
+            self._bindings_ready = True
+            if not self._recompose_pending:
+                self._recompose_pending = True
+                self.call_later(self._recompose_now)
+            return
         super().bindings_changed(screen)
+
+    async def _recompose_now(self) -> None:
+        self._recompose_pending = False
+        await self.recompose()

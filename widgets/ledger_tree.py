@@ -203,11 +203,12 @@ class LedgerTree(VimTree[SectionNode]):
         if current is None or not self.select_item(current):
             # The first task, its group built and expanded if it was waiting.
             if tasks:
-                self.select_item(tasks[0])
+                # Without scrolling to it: the first task is near the top, and its headings stay in view.
+                self.select_item(tasks[0], scroll=False)
             else:
                 self._build_lines()
                 self.move_cursor(None)
-            # Show the section headings above the first task, not just the task.
+            # In case the view was scrolled before: show the headings above the first task, not just the task.
             self.call_after_refresh(self._scroll_to_top_if_on, self.cursor_node)
             self.post_message(self.ItemHighlighted(self, tasks[0] if tasks else None))
 
@@ -215,10 +216,11 @@ class LedgerTree(VimTree[SectionNode]):
         if node is not None and self.cursor_node is node:
             self.scroll_to(y=0, animate=False)
 
-    def select_item(self, item: SectionNode) -> bool:
+    def select_item(self, item: SectionNode, *, scroll: bool = True) -> bool:
         """Move the cursor to the node showing `item` (by identity, not by value); False if not shown.
 
         A task whose group is collapsed and not built yet gets its group built and expanded first.
+        `scroll=False` leaves the view where it is.
         """
         key = _node_key(item)
         node = self._item_nodes.get(key)
@@ -234,7 +236,10 @@ class LedgerTree(VimTree[SectionNode]):
                 parent.expand()
             parent = parent.parent
         self._build_lines()
-        self.move_cursor(node)
+        if scroll:
+            self.move_cursor(node)
+        else:
+            self.cursor_line = node._line
         return True
 
     def select_task_id(self, task_id: str) -> bool:
@@ -246,7 +251,9 @@ class LedgerTree(VimTree[SectionNode]):
 
     @property
     def highlighted_item(self) -> SectionNode | None:
-        node = self.cursor_node
+        # From the cursor line, not `cursor_node`: that is set by a watcher, which Textual runs only
+        # once this tree has processed its own mount, and the screen asks before its first frame.
+        node = self._get_node(self.cursor_line)
         return node.data if node is not None else None
 
     @property
