@@ -221,3 +221,16 @@ def test_notes_over_several_months_fold_the_same_on_every_reload(store: Store):
     assert [note.text for note in store.load().by_no(1).notes] == expected
     assert [note.text for note in Store(store.path).load().by_no(1).notes] == expected
     assert [note.text for note in store.load().by_no(2).notes] == ["二月-2", "再记一条"]
+
+
+def test_a_note_added_to_an_older_month_shows_on_the_next_reload(store: Store):
+    """Regression: the older months' notes were cached under the ids of their shard folds; a month
+    rewritten later got a new fold, which could reuse a freed fold's id and so be served stale notes."""
+    task = store.load().by_no(6)
+    store.add_notes([(task.id, "2026-01-10T09:00:00+08:00", "一月")])
+    store.add_note(task.id, "本月")
+    assert [note.text for note in store.load().by_no(6).notes] == ["一月", "本月"]
+    for round_no in range(5):
+        store.add_notes([(task.id, f"2026-01-1{round_no + 1}T09:00:00+08:00", f"补录{round_no}")])
+        texts = [note.text for note in store.load().by_no(6).notes]
+        assert texts == ["一月", *[f"补录{k}" for k in range(round_no + 1)], "本月"]

@@ -289,8 +289,10 @@ class _NotesOfOlderShards:
     shard, so a reload recombines one month of notes, not years of them."""
 
     def __init__(self) -> None:
-        self.key: tuple[int, ...] = ()
-        self.notes: dict[str, list[Note]] = {}
+        # The older shards' folds and their combined notes, replaced as one tuple: a worker thread
+        # reading while another replaces it sees the old pair or the new one, never a mix. The folds
+        # themselves (not their ids) are kept, so a freed fold's id reused by a new one cannot match.
+        self.cached: tuple[tuple[_ShardFold, ...], dict[str, list[Note]]] = ((), {})
 
 
 class _Folded(_Statuses):
@@ -315,19 +317,19 @@ class _Folded(_Statuses):
         if not self.shards:
             return {}
         *older, newest = self.shards
-        # Shard folds are reused while their file is unchanged, so their identities key the cache.
-        key = tuple(id(shard) for shard in older)
-        if self._older.key != key or not older:
+        # Shard folds are reused while their file is unchanged, so the same folds mean the same notes.
+        cached_folds, combined = self._older.cached
+        if len(cached_folds) != len(older) or any(a is not b for a, b in zip(cached_folds, older, strict=False)):
             undone_before = set().union(*(shard.undo_refs for shard in older))
-            combined: dict[str, list[Note]] = {}
+            combined = {}
             for shard in older:
                 for task_id, notes in shard.notes.items():
                     kept = [n for n in notes if n.event not in undone_before] if undone_before else notes
                     combined.setdefault(task_id, []).extend(kept)
-            self._older.key, self._older.notes = key, combined
+            self._older.cached = (tuple(older), combined)
         # A shallow copy: the older shards' lists are shared with the cache, so they are replaced, never
         # extended (copying every task's list made each reload of a large ledger cost milliseconds).
-        result = dict(self._older.notes)
+        result = dict(combined)
         # Undos in the newest shard may withdraw older notes; the undo records which task they touch.
         for task_id, docs in newest.docs_by_task.items():
             if task_id in result and any(doc.get("kind") == "undo" for _id, doc in docs):
