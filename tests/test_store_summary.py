@@ -120,3 +120,21 @@ def test_notes_written_into_an_older_month_keep_the_summary_valid(busy_store: St
     assert fresh.load(with_notes=False).by_no(7).status is _fold(busy_store)[task.id]
     assert fresh.check() == []
     assert "补录的旧进展" in [note.text for note in fresh.load().by_no(7).notes]
+
+
+def test_check_rebuilds_a_missing_summary_so_the_next_start_is_quick(busy_store: Store, capsys):
+    """After an upgrade (no summary yet) or a restore from backups (new inodes), readers would fold the
+    whole journal on every start until somebody changed something; `taizhang check` rebuilds it."""
+    from tui.cli import main
+
+    expected = _fold(busy_store)
+    busy_store.summary_path.unlink()
+    assert main(["check", "--db", str(busy_store.path)]) == 0
+    assert "已重建状态摘要 summary.json" in capsys.readouterr().out
+    fresh = Store(busy_store.path)
+    summary = fresh._statuses()
+    assert not hasattr(summary, "shards")  # answered by the summary, not by folding the shards
+    changed = {task_id: status for task_id, status in summary.statuses.items() if status is not Status.NOT_STARTED}
+    assert changed == {task_id: status for task_id, status in expected.items() if status is not Status.NOT_STARTED}
+    assert main(["check", "--db", str(busy_store.path)]) == 0
+    assert "已重建" not in capsys.readouterr().out  # nothing to do the second time

@@ -204,6 +204,11 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
         return 1
     ledger = store.load()
     print(f"数据完好：{len(ledger.tasks)} 项任务，{len(store.history())} 条记录。")
+    try:
+        if store.refresh_summary():
+            print(f"已重建状态摘要 {store.summary_path.name}（升级或恢复备份后首次检查时会这样做）。")
+    except StoreError:
+        pass  # e.g. no right to write here: the summary is only a cache, the next change rebuilds it
     return 0
 
 

@@ -987,6 +987,25 @@ class Store:
             problems += self._summary_problems()
         return problems
 
+    def refresh_summary(self) -> bool:
+        """Rewrite the status summary if it does not match the journal (after an upgrade, a restore from
+        backups, a crash between the two writes); whether it was rewritten. Readers never write it, so
+        until the next change every start would fold the whole journal."""
+        if self.read_only:
+            return False
+        with self._locked():
+            key = self._journal_key()
+            if not key:
+                return False  # no journal yet: nothing to summarize
+            try:
+                data = self._cache.read(self.summary_path)
+            except StoreError:
+                data = None
+            if data and _Statuses.from_json(data, {shard.name: signature for shard, signature in key}) is not None:
+                return False
+            self._write_summary(self._state())
+            return self._summary is not None and self._summary[0] == key
+
     def _summary_problems(self) -> list[str]:
         """A summary that matches the shards' signatures must say what folding them says."""
         with suppress(StoreError):
