@@ -732,16 +732,7 @@ class Store:
                 raise StoreError(f"{self.path} 中已有任务，不能再次初始化。")
             taken: set[str] = set()
             tasks = {
-                str(index): {
-                    "id": _task_id(f"{record.section}\n{record.content}", taken),
-                    "no": record.no,
-                    "section": record.section,
-                    "subsection": record.subsection,
-                    "content": record.content,
-                    "units": list(record.units),
-                    "deadline": record.deadline,
-                    "remarks": list(record.remarks),
-                }
+                str(index): _record_doc(_task_id(f"{record.section}\n{record.content}", taken), record)
                 for index, record in enumerate(document.tasks, start=1)
             }
             meta = {
