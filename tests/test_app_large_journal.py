@@ -126,3 +126,32 @@ async def test_the_detail_shows_the_newest_notes_and_points_to_the_rest(store: S
         shown = [line for line in detail.splitlines() if re.fullmatch(r"(今年)?第\d+月进展", line)]
         assert shown == [f"今年第{m}月进展" for m in (3, 2, 1)] + [f"第{m}月进展" for m in range(12, 3, -1)]
         assert "另有 3 条较早的进展情况：taizhang show 3" in detail
+
+
+async def test_a_shows_every_note_and_history_row_of_the_task_in_the_app(store: Store, db_path: Path):
+    """Staff log in under ForceCommand with no shell, so `taizhang show` is out of their reach: the pane
+    itself shows the older notes on `a`, for this task only."""
+    task = store.load().by_no(3)
+    store.add_notes([(task.id, f"2025-{month:02d}-15T10:00:00+08:00", f"第{month}月进展") for month in range(1, 13)])
+    store.add_notes([(task.id, f"2026-{month:02d}-15T10:00:00+08:00", f"今年第{month}月进展") for month in range(1, 4)])
+    app = make_app(db_path, clock=fixed_clock, user="tester")
+    async with app.run_test(size=SIZE) as pilot:
+
+        def shown_notes() -> list[str]:
+            return [line for line in app.screen.detail.text.splitlines() if re.fullmatch(r"(今年)?第\d+月进展", line)]
+
+        await pilot.press("colon", "3", "enter")
+        await pilot.pause()
+        assert "（在此按 a 全部显示）" in app.screen.detail.text
+        assert len(shown_notes()) == 12
+        await pilot.press("a")
+        await pilot.pause()
+        assert shown_notes() == [f"今年第{m}月进展" for m in (3, 2, 1)] + [f"第{m}月进展" for m in range(12, 0, -1)]
+        assert "较早的" not in app.screen.detail.text
+        await pilot.press("a")
+        await pilot.pause()
+        assert len(shown_notes()) == 12
+        await pilot.press("a", "j", "k")  # all again, then to task 4 and back: the newest only
+        await pilot.pause()
+        assert app.screen.current_task.no == 3
+        assert len(shown_notes()) == 12

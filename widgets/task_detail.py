@@ -18,11 +18,10 @@ from tui.model import Status, Task
 
 __all__ = ["TaskDetail"]
 
-# The newest rows only: the pane stays short; `taizhang history NO` prints all of them.
+# The newest rows only, unless asked for all (`a`): the pane stays short, and it is redrawn after
+# every change, so drawing years of notes made each keypress cost grow with them.
 HISTORY_ROWS_SHOWN = 8
-# A year of monthly notes. A task's notes pile up for years, and the pane is redrawn after every
-# change: drawing them all made each keypress cost grow with them (the CLI's `show` lists every one).
-NOTES_SHOWN = 12
+NOTES_SHOWN = 12  # a year of monthly notes
 
 
 def _note_time(at: str) -> str:
@@ -83,8 +82,12 @@ class TaskDetail(VerticalScroll, can_focus=True):
         today: dt.date,
         history: Sequence[HistoryRow] = (),
         pending: bool = False,
+        show_all: bool = False,
     ) -> None:
-        """Show a task; `pending`: its notes and history are still being read (a large journal)."""
+        """Show a task; `pending`: its notes and history are still being read (a large journal);
+        `show_all`: every note and history row, not just the newest."""
+        notes_shown = len(task.notes) if show_all else NOTES_SHOWN
+        history_shown = len(history) if show_all else HISTORY_ROWS_SHOWN
         overdue = task.is_overdue(today)
         label = Text()
         parts = [
@@ -121,21 +124,21 @@ class TaskDetail(VerticalScroll, can_focus=True):
             return
         parts.append(Text(f"进展情况（{len(task.notes)} 条）", style="bold underline"))
         if task.notes:
-            for note in task.notes[: -NOTES_SHOWN - 1 : -1]:
+            for note in reversed(task.notes[-notes_shown:]):
                 parts.append(Text.assemble((f"{_note_time(note.at)}  {note.by}", "dim"), "\n", terminal_safe(note.text)))
-            if len(task.notes) > NOTES_SHOWN:
-                older = len(task.notes) - NOTES_SHOWN
-                parts.append(Text(f"另有 {older} 条较早的进展情况：taizhang show {task.no}", style="dim"))
+            if len(task.notes) > notes_shown:
+                older = len(task.notes) - notes_shown
+                parts.append(Text(f"另有 {older} 条较早的进展情况：taizhang show {task.no}（在此按 a 全部显示）", style="dim"))
         else:
             parts.append(Text("暂无。按 n 添加一条进展情况。", style="dim"))
         if history:
             parts.append(Text(""))
             parts.append(Text(f"改动记录（{len(history)} 条）", style="bold underline"))
-            for row in history[:HISTORY_ROWS_SHOWN]:
+            for row in history[:history_shown]:
                 parts.append(Text.assemble((f"{row.when}  {terminal_safe(row.who)}", "dim"), "  ", row.what))
-            if len(history) > HISTORY_ROWS_SHOWN:
-                older = len(history) - HISTORY_ROWS_SHOWN
-                parts.append(Text(f"另有 {older} 条较早的记录：taizhang history {task.no}", style="dim"))
+            if len(history) > history_shown:
+                older = len(history) - history_shown
+                parts.append(Text(f"另有 {older} 条较早的记录：taizhang history {task.no}（在此按 a 全部显示）", style="dim"))
         self._show(parts, task_id=task.id)
 
     def show_group(self, name: str, tasks: Sequence[Task], *, today: dt.date) -> None:

@@ -43,7 +43,7 @@ _STATUS_KEYS = Binding.Group("状态", compact=True)
 # Space cycles through the everyday states; 受阻 and 已销号 have their own keys.
 _CYCLE = {Status.NOT_STARTED: Status.IN_PROGRESS, Status.IN_PROGRESS: Status.DONE, Status.DONE: Status.NOT_STARTED}
 _WRITE_ACTIONS = {"set_status", "cycle_status", "add_note", "undo"}
-_TASK_ACTIONS = {"set_status", "cycle_status", "add_note"}
+_TASK_ACTIONS = {"set_status", "cycle_status", "add_note", "show_all"}
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,7 @@ class MainScreen(Screen[None]):
         # Short labels and `u` kept out of the footer: at 80 columns every shown key must fit, `q 退出` included.
         Binding("n", "add_note", "进展", id="note.add"),
         Binding("u", "undo", "撤销", show=False, id="undo"),
+        Binding("a", "show_all", "全部进展和记录", show=False, id="detail.all"),
         Binding("colon,number_sign", "jump", "跳转", id="jump"),
         Binding("slash", "search", "查找", id="search"),
         Binding("f", "filter_unit", "单位", id="filter.unit"),
@@ -176,6 +177,7 @@ class MainScreen(Screen[None]):
         self._turns = _Turns()
         self._history = TaskHistory(store)
         self._notes_read = False  # every note folded: until then the ledger is loaded without notes
+        self._show_all_of: str | None = None  # the task whose every note and history row is shown (`a`)
 
     # ------------------------------------------------------------------ layout
 
@@ -363,6 +365,8 @@ class MainScreen(Screen[None]):
             self.current_group = item
 
     def watch_current_task(self, task: Task | None) -> None:
+        if task is None or task.id != self._show_all_of:
+            self._show_all_of = None  # `a` is for the task it was pressed on
         self._show_current_task()
         self.refresh_bindings()
 
@@ -377,7 +381,20 @@ class MainScreen(Screen[None]):
             history = history_rows(self._history.of(task.id), self.store.display_name)
         except StoreError:
             history = []  # reload_ledger reports a broken store
-        self.detail.show_task(task, district_note=self.ledger.district_note, today=self.store.today(), history=history)
+        self.detail.show_task(
+            task,
+            district_note=self.ledger.district_note,
+            today=self.store.today(),
+            history=history,
+            show_all=self._show_all_of == task.id,
+        )
+
+    def action_show_all(self) -> None:
+        """`a`: every note and history row of this task (again: the newest only)."""
+        task = self.current_task
+        if task is not None:
+            self._show_all_of = None if self._show_all_of == task.id else task.id
+            self._show_current_task()
 
     def watch_current_group(self, group: Section | Subsection | None) -> None:
         if group is None:
