@@ -235,6 +235,11 @@ class Ledger:
 
     def units(self) -> list[tuple[str, int]]:
         """Every unit (aliases as one, named as first written) with its task count."""
+        return list(self._units)
+
+    @functools.cached_property
+    def _units(self) -> tuple[tuple[str, int], ...]:
+        # Once per loaded ledger: the screen asks on every key-binding refresh (for `m`, the session's unit).
         names: dict[str, str] = {}
         counts: dict[str, int] = {}
         for task in self.tasks:
@@ -242,7 +247,7 @@ class Ledger:
                 key = canonical_unit(unit)
                 names.setdefault(key, unit)
                 counts[key] = counts.get(key, 0) + 1
-        return sorted(((names[k], counts[k]) for k in counts), key=lambda item: (-item[1], item[0]))
+        return tuple(sorted(((names[k], counts[k]) for k in counts), key=lambda item: (-item[1], item[0])))
 
     def select(
         self,
