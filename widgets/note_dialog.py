@@ -46,7 +46,7 @@ class NoteDialog(ModalScreen[str | None]):
     }
     """
 
-    def __init__(self, heading: str, on_save: Callable[[str], object] | None = None) -> None:
+    def __init__(self, heading: str, on_save: Callable[[str], asyncio.Event | None] | None = None) -> None:
         super().__init__()
         self.heading = heading
         # Called with the text before the dialog closes: the save starts without waiting for the redraw.
@@ -79,7 +79,7 @@ class NoteDialog(ModalScreen[str | None]):
             return
         if self.on_save is not None:
             written = self.on_save(text)
-            if isinstance(written, asyncio.Event):
+            if written is not None:
                 # Closing the dialog redraws the screen beneath, which would hold the event loop and the
                 # GIL while the note is written: let the write finish first, unless it is slow (a
                 # colleague's write holding the lock), in which case it carries on after the dialog closes.
