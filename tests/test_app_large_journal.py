@@ -155,3 +155,21 @@ async def test_a_shows_every_note_and_history_row_of_the_task_in_the_app(store: 
         await pilot.pause()
         assert app.screen.current_task.no == 3
         assert len(shown_notes()) == 12
+
+
+async def test_a_failed_read_of_the_notes_is_one_notice_not_a_crash(journal: Store, db_path: Path, monkeypatch):
+    monkeypatch.setattr(MainScreen, "NOTES_READ_BEFORE_FIRST_FRAME_BYTES", 0)
+    original = Store.load
+
+    def load(self: Store, *, with_notes: bool = True):
+        if with_notes and threading.current_thread() is not threading.main_thread():
+            raise OSError(5, "Input/output error")
+        return original(self, with_notes=with_notes)
+
+    monkeypatch.setattr(Store, "load", load)
+    app = make_app(db_path, clock=fixed_clock, user="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        messages = [notification.message for notification in app._notifications]
+        assert any("读取进展情况失败" in m and "联系管理员" in m for m in messages), messages
+        assert app.screen.current_task.no == 1  # the ledger is still there to work with

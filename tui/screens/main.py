@@ -559,7 +559,7 @@ class MainScreen(Screen[None]):
         if isinstance(error, StoreError):
             message = str(error)
         elif event.worker.group == "load":
-            message = f"读取进展情况失败：{error}。请运行 taizhang check 检查数据。"
+            message = f"读取进展情况失败：{error}。请退出后重新打开台账；若仍失败请联系管理员。"
         else:
             message = f"保存失败：{error}。改动未保存，请重试；若仍失败请联系管理员。"
         self.notify(message, severity="error", timeout=10)
