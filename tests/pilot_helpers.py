@@ -5,6 +5,7 @@ from __future__ import annotations
 from tui.app import TaizhangApp
 from tui.model import Task
 from widgets.ledger_tree import LedgerTree
+from widgets.message_line import MessageLine
 
 
 async def settle(app: TaizhangApp, pilot) -> None:
@@ -15,7 +16,14 @@ async def settle(app: TaizhangApp, pilot) -> None:
 
 
 def notices(app: TaizhangApp) -> list[str]:
+    """The toasts shown: refusals, errors, colleagues' changes."""
     return [notification.message for notification in app._notifications]
+
+
+def said(app: TaizhangApp) -> str:
+    """The message line: what this session's last change did (without its time)."""
+    line = app.screen_stack[0].query_one(MessageLine)
+    return line.shown_text.split("  ", 1)[1] if line.display else ""
 
 
 def shown_numbers(app: TaizhangApp) -> list[int]:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.conftest import fixed_clock
-from tests.pilot_helpers import notices, settle, shown_numbers
+from tests.pilot_helpers import notices, said, settle, shown_numbers
 from tui.app import TaizhangApp, make_app
 from tui.display import STATUS_GLYPHS
 from tui.model import Status, Task
@@ -95,6 +95,7 @@ async def test_number_keys_set_each_status(ledger_app: TaizhangApp, db_path: Pat
     async with ledger_app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         await jump(pilot, 31)
+        messages: list[str] = []
         for key, status in [
             ("2", Status.IN_PROGRESS),
             ("3", Status.DONE),
@@ -107,8 +108,10 @@ async def test_number_keys_set_each_status(ledger_app: TaizhangApp, db_path: Pat
             assert saved(db_path, 31).status == status
             assert ledger_app.screen.current_task.status == status
             assert f"状态：{STATUS_GLYPHS[status]} {status.label}" in ledger_app.screen.detail.text
-        assert "31 号任务：未启动 -> 推进中" in notices(ledger_app)
-        assert "31 号任务：已销号 -> 未启动" in notices(ledger_app)
+            messages.append(said(ledger_app))
+        assert messages[0] == "31 号任务：未启动 -> 推进中"
+        assert messages[-1] == "31 号任务：已销号 -> 未启动"
+        assert not notices(ledger_app)  # this session's own saves are said on the message line, not in toasts
         assert [event.kind for event in Store(db_path).history()] == ["status"] * 5
 
 
@@ -162,7 +165,7 @@ async def test_n_adds_a_note_that_wraps_and_enter_saves(ledger_app: TaizhangApp,
         notes = saved(db_path, 12).notes
         assert [(note.text, note.by, note.at) for note in notes] == [(long_text, "tester", "2026-11-28T10:00:00+08:00")]
         assert "2026-11-28 10:00  tester" in ledger_app.screen.detail.text
-        assert "已为 12 号任务添加进展情况。" in notices(ledger_app)
+        assert said(ledger_app) == "已为 12 号任务添加进展情况。"
 
 
 async def test_notes_are_listed_newest_first(ledger_app: TaizhangApp, db_path: Path) -> None:
@@ -209,7 +212,7 @@ async def test_u_undoes_the_last_change_of_this_session(ledger_app: TaizhangApp,
         assert ledger_app.screen.current_task.status == Status.NOT_STARTED
         kinds = [event.kind for event in Store(db_path).history()]
         assert kinds == ["status", "note", "undo", "undo"]  # the undo is itself recorded
-        assert "已撤销：1 号任务 推进中 -> 未启动" in notices(ledger_app)
+        assert said(ledger_app) == "已撤销：1 号任务 推进中 -> 未启动"
 
 
 async def test_refused_undo_shows_the_store_message(ledger_app: TaizhangApp, db_path: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT, fixed_clock
-from tests.pilot_helpers import notices, settle, shown_numbers
+from tests.pilot_helpers import notices, said, settle, shown_numbers
 from tests.test_app_import import write_revision
 from tui.app import TaizhangApp, make_app
 from tui.model import Status
@@ -177,7 +177,8 @@ async def test_own_changes_are_not_announced_as_someone_elses(ledger_app: Taizha
         await pilot.press("2")
         await settle(ledger_app, pilot)
         await pilot.pause(1.5)  # the watcher sees the file move, reads the event, recognises it
-        assert notices(ledger_app) == ["1 号任务：未启动 -> 推进中"]
+        assert said(ledger_app) == "1 号任务：未启动 -> 推进中"
+        assert notices(ledger_app) == []  # not announced again as another's change
         assert ledger_app.screen.current_task.status is Status.IN_PROGRESS
 
 
@@ -249,7 +250,7 @@ async def test_editor_may_change_only_their_units_tasks_and_not_close_them(users
         assert any("销号只能由主管进行" in notice for notice in notices(app))
         await pilot.press("2")
         await settle(app, pilot)
-        assert f"{own.no} 号任务：未启动 -> 推进中" in notices(app)
+        assert said(app) == f"{own.no} 号任务：未启动 -> 推进中"
 
     after = Store(users_db).load()
     assert after.by_id(foreign.id).status is Status.NOT_STARTED

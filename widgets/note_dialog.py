@@ -1,4 +1,10 @@
-"""The progress-note dialog: a wrapping text area; Enter saves, Esc cancels and nothing is saved."""
+"""The progress-note dialog: a wrapping text area; Enter saves, Esc cancels and nothing is saved.
+
+One dialog serves every note of a session (`NoteDialog.for_app`): each new dialog's text area would
+stay alive for the rest of the session, held by its watcher of the app's theme (Textual does not
+drop a watcher when its widget is removed: textual#6666), and the full collections over that growing
+heap stalled the app for a quarter of a second and more, growing through the day.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,8 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import ClassVar
 
-from textual.app import ComposeResult
+from rich.text import Text
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -19,7 +26,9 @@ _WAIT_FOR_SAVE_SECONDS = 0.25
 
 
 class NoteDialog(ModalScreen[str | None]):
-    """Dismisses with the note's text, or None when cancelled."""
+    """Dismisses with the note's text, or None when cancelled. Call `ask` before each push."""
+
+    SCREEN_NAME = "note-dialog"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "save", "保存", priority=True, id="note.save"),
@@ -27,8 +36,12 @@ class NoteDialog(ModalScreen[str | None]):
     ]
 
     DEFAULT_CSS = """
+    /* Opaque, not Textual's translucent backdrop: that re-renders and tints the whole ledger beneath
+       whenever anything under it changes (a save being shown, a colleague's change), 30-50 ms a time
+       while the note is typed. The heading and the last note keep the task in view instead. */
     NoteDialog {
         align: center middle;
+        background: $background;
     }
     NoteDialog > Vertical {
         width: 90%;
@@ -44,23 +57,64 @@ class NoteDialog(ModalScreen[str | None]):
     NoteDialog #note-error {
         color: $error;
     }
+    NoteDialog #note-last {
+        color: $text-muted;
+        max-height: 3;
+    }
     """
 
-    def __init__(self, heading: str, on_save: Callable[[str], asyncio.Event | None] | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__()
+        self.heading = ""
+        self.last_note = ""
+        self.on_save: Callable[[str], asyncio.Event | None] | None = None
+
+    @classmethod
+    def for_app(cls, app: App[object]) -> NoteDialog:
+        """The app's one note dialog, installed on first use (installed screens outlive their dismissal)."""
+        try:
+            return app.get_screen(cls.SCREEN_NAME, cls)
+        except KeyError:
+            dialog = cls()
+            app.install_screen(dialog, cls.SCREEN_NAME)
+            return dialog
+
+    def ask(
+        self, heading: str, on_save: Callable[[str], asyncio.Event | None] | None = None, *, last_note: str = ""
+    ) -> NoteDialog:
+        """Ready the dialog for a new note: an empty text area (without the last note's undo history).
+
+        `last_note` is the task's newest note as it should read (`上次 2026-11-28 10:00 张三：…`), or "".
+
+        `on_save` is called with the text before the dialog closes: the save starts without waiting for
+        the redraw. If it returns an asyncio.Event set once the note is written, the dialog closes then
+        (or after 0.25 s).
+        """
         self.heading = heading
-        # Called with the text before the dialog closes: the save starts without waiting for the redraw.
-        # If it returns an asyncio.Event set once the note is written, the dialog closes then (or after 0.25 s).
+        self.last_note = last_note
         self.on_save = on_save
+        if self.is_mounted:
+            self.query_one("#note-heading", Label).update(Text(heading))
+            self._show_last_note()
+            self.query_one("#note-error", Label).update("")
+            self.query_one(TextArea).load_text("")
+        return self
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.heading, id="note-heading")
+            yield Label(Text(self.heading), id="note-heading")
+            yield Label(id="note-last")
             yield TextArea(id="note-text", soft_wrap=True, show_line_numbers=False, compact=True)
             yield Label("", id="note-error")
             yield Label("Enter 保存   Esc 取消", id="note-hint")
 
+    def _show_last_note(self) -> None:
+        label = self.query_one("#note-last", Label)
+        label.update(Text(self.last_note))  # as written: a note's "[...]" is not markup
+        label.display = bool(self.last_note)
+
     def on_mount(self) -> None:
+        self._show_last_note()
         # Focus now, not via `focus()` (a callback queued behind keys already typed): keys the app
         # handles after this dialog has mounted must reach the text area, never the bare screen.
         self.set_focus(self.query_one(TextArea))

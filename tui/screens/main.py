@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.activity import TaskHistory, describe_changes, history_rows, identity_label
+from tui.display import terminal_safe
 from tui.long_lived import bulk_load, exempt_from_gc
 from tui.model import Event, Ledger, Status, Task, canonical_unit
 from tui.permissions import Identity, Role
@@ -27,6 +28,7 @@ from tui.store import Revision, Store, StoreError
 from widgets.ledger_footer import LedgerFooter
 from widgets.ledger_header import LedgerHeader
 from widgets.ledger_tree import LedgerTree, Section, Subsection
+from widgets.message_line import MessageLine
 from widgets.search_bar import SearchBar
 from widgets.store_watcher import StoreWatcher
 from widgets.task_detail import TaskDetail
@@ -191,6 +193,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="detail-pane", classes="pane"):
                 yield Static("详情", classes="pane-title")
                 yield TaskDetail(id="detail")
+        yield MessageLine(id="message")
         yield LedgerFooter(show_command_palette=False)
         yield StoreWatcher(self.store, id="watcher")
 
@@ -486,7 +489,15 @@ class MainScreen(Screen[None]):
 
         # Awaited: the app handles the next key only once the dialog has mounted and focused its text
         # area, so a note typed right after `n` is never lost to the half-built dialog.
-        await self.app.push_screen(NoteDialog(f"为 {task.no} 号任务写进展情况：{task.title}", on_save=save))
+        last_note = ""
+        if task.notes:
+            newest = task.notes[-1]
+            when = newest.at[:16].replace("T", " ")
+            last_note = terminal_safe(f"上次 {when}  {newest.by}：{newest.text}")
+        dialog = NoteDialog.for_app(self.app).ask(
+            f"为 {task.no} 号任务写进展情况：{task.title}", on_save=save, last_note=last_note
+        )
+        await self.app.push_screen(dialog)
 
     @work(thread=True, group="store", exit_on_error=False, description="保存进展")
     def _save_note(
@@ -514,27 +525,31 @@ class MainScreen(Screen[None]):
         task = self.ledger.by_id(event.task)
         self.post_message(self.UndoSaved(self, task.no if task else 0, event, self._read_back()))
 
+    def _say(self, message: str) -> None:
+        """What this session's own change did, on the message line (a toast per save was too slow)."""
+        self.query_one("#message", MessageLine).say(message, self.store.clock())
+
     @on(StatusSaved)
     def _status_saved(self, message: StatusSaved) -> None:
         if message.event is None:
-            self.notify(f"{message.task_no} 号任务已是 {message.status.label}，未改动。")
+            self._say(f"{message.task_no} 号任务已是 {message.status.label}，未改动。")
         else:
             self.undo_stack.append(message.event.id)
             old = Status(message.event.old).label
-            self.notify(f"{message.task_no} 号任务：{old} -> {message.status.label}")
+            self._say(f"{message.task_no} 号任务：{old} -> {message.status.label}")
         self._show_fresh(message.fresh)
 
     @on(NoteSaved)
     def _note_saved(self, message: NoteSaved) -> None:
         self.undo_stack.append(message.event.id)
-        self.notify(f"已为 {message.task_no} 号任务添加进展情况。")
+        self._say(f"已为 {message.task_no} 号任务添加进展情况。")
         self._show_fresh(message.fresh)
 
     @on(UndoSaved)
     def _undo_saved(self, message: UndoSaved) -> None:
         event = message.event
         what = f"{Status(event.old).label} -> {Status(event.new).label}" if event.new else "删去一条进展情况"
-        self.notify(f"已撤销：{message.task_no} 号任务 {what}")
+        self._say(f"已撤销：{message.task_no} 号任务 {what}")
         self._show_fresh(message.fresh)
 
     @on(StoreWatcher.Changed)

@@ -1,0 +1,87 @@
+"""The note dialog is one dialog per session, and this session's saves are said on the message line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Label, TextArea
+
+from tests.pilot_helpers import notices, said, settle
+from tui.app import TaizhangApp
+from tui.store import Store
+from widgets.message_line import MessageLine
+from widgets.note_dialog import NoteDialog
+
+SIZE = (120, 36)
+
+
+async def write_note(pilot, text: str) -> None:
+    await pilot.press("n")
+    await pilot.pause()
+    pilot.app.screen.query_one(TextArea).insert(text)
+    await pilot.press("enter")
+    await settle(pilot.app, pilot)
+
+
+async def test_one_note_dialog_serves_the_session_regression_textual_6666(ledger_app: TaizhangApp, db_path: Path) -> None:
+    """Every new dialog's text area stayed alive, held by its watcher of the app's theme (textual#6666):
+    the heap grew by some 800 objects a note and full collections stalled the app for 0.2-0.4 s."""
+    async with ledger_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        dialog = ledger_app.screen
+        assert isinstance(dialog, NoteDialog)
+        text_area = dialog.query_one(TextArea)
+        text_area.insert("写了一半")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(ledger_app.screen, NoteDialog)
+
+        await pilot.press("n")
+        await pilot.pause()
+        assert ledger_app.screen is dialog and dialog.query_one(TextArea) is text_area
+        assert text_area.text == ""  # a cancelled note is not offered again
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert text_area.text == ""  # nor through undo
+        text_area.insert("第一条")
+        await pilot.press("enter")
+        await settle(ledger_app, pilot)
+
+        await write_note(pilot, "第二条")
+        assert ledger_app.screen is not dialog
+        assert [note.text for note in Store(db_path).load().by_no(1).notes] == ["第一条", "第二条"]
+
+
+async def test_the_dialog_shows_the_tasks_last_note_as_written(ledger_app: TaizhangApp) -> None:
+    """The dialog hides the ledger (an opaque backdrop), so it shows the note written last time."""
+    async with ledger_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert not ledger_app.screen.query_one("#note-last", Label).display  # no note yet
+        await pilot.press("escape")
+        await pilot.pause()
+        await write_note(pilot, "已摸底 [第一批] 12 个村")
+        await pilot.press("n")
+        await pilot.pause()
+        last = ledger_app.screen.query_one("#note-last", Label)
+        assert last.display
+        assert str(last.render()) == "上次 2026-11-28 10:00  tester：已摸底 [第一批] 12 个村"  # not read as markup
+
+
+async def test_own_saves_show_on_the_message_line_not_in_toasts(ledger_app: TaizhangApp) -> None:
+    async with ledger_app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        line = ledger_app.screen.query_one(MessageLine)
+        assert not line.display  # no room taken until there is something to say
+        await pilot.press("2")
+        await settle(ledger_app, pilot)
+        assert line.display and line.shown_text == "10:00  1 号任务：未启动 -> 推进中"
+        await write_note(pilot, "已部署")
+        assert said(ledger_app) == "已为 1 号任务添加进展情况。"
+        await pilot.press("2")
+        await settle(ledger_app, pilot)
+        assert said(ledger_app) == "1 号任务已是 推进中，未改动。"
+        assert notices(ledger_app) == []

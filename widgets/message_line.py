@@ -1,0 +1,48 @@
+"""The message line above the footer: what this session's last change did, until the next one.
+
+This session's own saves are said here, not in a toast: a toast per save re-laid out the screen
+three times as it came, moved and went (30-50 ms each, more under a dialog, whose translucent
+backdrop re-renders the whole ledger beneath), so a quick mark-then-note waited on toasts; and when
+working fast they piled up in the corner. Toasts stay for what needs attention: refusals, errors,
+colleagues' changes. The line takes no room until the first message, and later messages repaint it
+without a new layout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from tui.display import terminal_safe
+
+__all__ = ["MessageLine"]
+
+
+class MessageLine(Widget):
+    DEFAULT_CSS = """
+    MessageLine {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $foreground;
+        display: none;
+    }
+    MessageLine.-shown {
+        display: block;
+    }
+    """
+
+    # Repaint only: the line's size never changes with its text.
+    shown_text: reactive[str] = reactive("", layout=False)
+
+    def say(self, message: str, at: dt.datetime) -> None:
+        """Show `message`, stamped with the time it happened (`10:42  31 号任务：未启动 -> 推进中`)."""
+        self.shown_text = f"{at:%H:%M}  {terminal_safe(message)}"
+        self.set_class(True, "-shown")
+
+    def render(self) -> Text:
+        # Cropped, not ellipsised: "…" is drawn two cells wide by some CJK terminals.
+        return Text(self.shown_text, no_wrap=True, overflow="crop")
