@@ -160,7 +160,7 @@ def keypress_to_saved(taizhang: list[str], db: Path, presses: int) -> dict[str, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--presses", type=int, default=60)  # p95 of 20 is the second-worst sample
     parser.add_argument("--tasks", type=int, default=5000)
     parser.add_argument("--notes", type=int, default=20)
