@@ -53,6 +53,14 @@ async def test_one_note_dialog_serves_the_session_regression_textual_6666(ledger
         assert ledger_app.screen is not dialog
         assert [note.text for note in Store(db_path).load().by_no(1).notes] == ["第一条", "第二条"]
 
+        await pilot.press("colon", "1", "2", "enter")  # another task: the same dialog asks about it
+        await pilot.pause()
+        await write_note(pilot, "第十二号的进展")
+        assert [note.text for note in Store(db_path).load().by_no(12).notes] == ["第十二号的进展"]
+        await pilot.press("n")
+        await pilot.pause()
+        assert str(dialog.query_one("#note-heading", Label).render()).startswith("为 12 号任务写进展情况：")
+
 
 async def test_the_dialog_shows_the_tasks_last_note_as_written(ledger_app: TaizhangApp) -> None:
     """The dialog hides the ledger (an opaque backdrop), so it shows the note written last time."""
