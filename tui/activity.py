@@ -12,7 +12,7 @@ from typing import Any
 
 from tui.display import fit_cells, terminal_safe
 from tui.history import describe_event
-from tui.model import FIELD_LABELS, Event, Ledger, Status
+from tui.model import FIELD_LABELS, Event, Ledger, Status, minute_of
 from tui.permissions import Identity
 from tui.store import Revision, Store
 
@@ -103,7 +103,7 @@ def _what(event: Event) -> str:
 def history_rows(events: Sequence[Event], name_of: Callable[[str], str]) -> list[HistoryRow]:
     """The task's events as rows, newest first."""
     return [
-        HistoryRow(event.at[:16].replace("T", " "), name_of(event.by) or event.by, _what(event))
+        HistoryRow(minute_of(event.at), name_of(event.by) or event.by, _what(event))
         for event in reversed(events)
     ]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tui.model import FIELD_LABELS, Event, Ledger, Status
+from tui.model import FIELD_LABELS, Event, Ledger, Status, minute_of
 
 __all__ = ["describe_event", "event_json", "history_line", "task_number"]
 
@@ -91,8 +91,7 @@ def _pairs(event: Event) -> list[tuple[str, tuple[Any, Any]]]:
 
 def history_line(event: Event, ledger: Ledger, name_of: Callable[[str], str] = str) -> str:
     """`2026-11-28 10:00  zhangsan  12 号  状态  未启动 → 推进中`."""
-    when = event.at[:16].replace("T", " ")
-    return f"{when}  {name_of(event.by)}  {_task_where(ledger, event.task)}  {_change(event)}"
+    return f"{minute_of(event.at)}  {name_of(event.by)}  {_task_where(ledger, event.task)}  {_change(event)}"
 
 
 def event_json(event: Event, ledger: Ledger) -> dict[str, Any]:

@@ -25,6 +25,7 @@ __all__ = [
     "Task",
     "canonical_unit",
     "deadline_end",
+    "minute_of",
     "short_title",
 ]
 
@@ -117,6 +118,11 @@ def short_title(content: str) -> str:
     """The content's first clause, without its item number: `强化乡镇（街道）党（工）委责任`."""
     text = _ITEM_NUMBER.sub("", content.split("\n", 1)[0])
     return _CLAUSE_END.split(text, 1)[0].strip() or text.strip()
+
+
+def minute_of(at: str) -> str:
+    """A stored time as shown to staff, to the minute: `2026-11-28T10:00:00+08:00` -> `2026-11-28 10:00`."""
+    return at[:16].replace("T", " ")
 
 
 class Note(NamedTuple):

@@ -20,6 +20,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
+from tui.display import terminal_safe
+from tui.model import Note, minute_of
+
 __all__ = ["NoteDialog"]
 
 _WAIT_FOR_SAVE_SECONDS = 0.25
@@ -80,18 +83,23 @@ class NoteDialog(ModalScreen[str | None]):
             return dialog
 
     def ask(
-        self, heading: str, on_save: Callable[[str], asyncio.Event | None] | None = None, *, last_note: str = ""
+        self,
+        heading: str,
+        on_save: Callable[[str], asyncio.Event | None] | None = None,
+        *,
+        last_note: Note | None = None,
     ) -> NoteDialog:
         """Ready the dialog for a new note: an empty text area (without the last note's undo history).
 
-        `last_note` is the task's newest note as it should read (`上次 2026-11-28 10:00 张三：…`), or "".
+        `last_note`: the task's newest note, shown above the text area as the pane shows it
+        (`上次 2026-11-28 10:00  zhangsan：...`): the opaque backdrop hides the pane.
 
         `on_save` is called with the text before the dialog closes: the save starts without waiting for
         the redraw. If it returns an asyncio.Event set once the note is written, the dialog closes then
         (or after 0.25 s).
         """
         self.heading = heading
-        self.last_note = last_note
+        self.last_note = "" if last_note is None else f"上次 {minute_of(last_note.at)}  {last_note.by}：{last_note.text}"
         self.on_save = on_save
         if self.is_mounted:
             self.query_one("#note-heading", Label).update(Text(heading))
@@ -110,7 +118,7 @@ class NoteDialog(ModalScreen[str | None]):
 
     def _show_last_note(self) -> None:
         label = self.query_one("#note-last", Label)
-        label.update(Text(self.last_note))  # as written: a note's "[...]" is not markup
+        label.update(Text(terminal_safe(self.last_note)))  # as written: a note's "[...]" is not markup
         label.display = bool(self.last_note)
 
     def on_mount(self) -> None:

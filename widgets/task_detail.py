@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from tui.activity import HistoryRow
 from tui.display import STATUS_GLYPHS, STATUS_STYLES, terminal_safe
-from tui.model import Status, Task
+from tui.model import Status, Task, minute_of
 
 __all__ = ["TaskDetail"]
 
@@ -22,10 +22,6 @@ __all__ = ["TaskDetail"]
 # every change, so drawing years of notes made each keypress cost grow with them.
 HISTORY_ROWS_SHOWN = 8
 NOTES_SHOWN = 12  # a year of monthly notes
-
-
-def _note_time(at: str) -> str:
-    return at[:16].replace("T", " ")
 
 
 class TaskDetail(VerticalScroll, can_focus=True):
@@ -125,7 +121,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
         parts.append(Text(f"进展情况（{len(task.notes)} 条）", style="bold underline"))
         if task.notes:
             for note in reversed(task.notes[-notes_shown:]):
-                parts.append(Text.assemble((f"{_note_time(note.at)}  {note.by}", "dim"), "\n", terminal_safe(note.text)))
+                parts.append(Text.assemble((f"{minute_of(note.at)}  {note.by}", "dim"), "\n", terminal_safe(note.text)))
             if len(task.notes) > notes_shown:
                 older = len(task.notes) - notes_shown
                 parts.append(Text(f"另有 {older} 条较早的进展情况：taizhang show {task.no}（在此按 a 全部显示）", style="dim"))

@@ -19,7 +19,6 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.activity import TaskHistory, describe_changes, history_rows, identity_label
-from tui.display import terminal_safe
 from tui.long_lived import bulk_load, exempt_from_gc
 from tui.model import Event, Ledger, Status, Task, canonical_unit
 from tui.permissions import Identity, Role
@@ -489,13 +488,8 @@ class MainScreen(Screen[None]):
 
         # Awaited: the app handles the next key only once the dialog has mounted and focused its text
         # area, so a note typed right after `n` is never lost to the half-built dialog.
-        last_note = ""
-        if task.notes:
-            newest = task.notes[-1]
-            when = newest.at[:16].replace("T", " ")
-            last_note = terminal_safe(f"上次 {when}  {newest.by}：{newest.text}")
         dialog = NoteDialog.for_app(self.app).ask(
-            f"为 {task.no} 号任务写进展情况：{task.title}", on_save=save, last_note=last_note
+            f"为 {task.no} 号任务写进展情况：{task.title}", on_save=save, last_note=task.notes[-1] if task.notes else None
         )
         await self.app.push_screen(dialog)
 
