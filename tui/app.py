@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from textual.actions import ActionParseResult
+from textual.actions import parse as parse_action
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
@@ -102,6 +105,21 @@ class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost 
             # Textual installs no handler: a dropped SSH connection (SIGHUP) would kill the process
             # mid-frame. Leave cleanly instead; finished writes are already on disk.
             install_exit_handlers(self.exit)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        if await super().run_action(action, default_namespace, namespaces):
+            return True
+        # Textual passes over a key whose action check_action refuses, as if it were not bound: on the
+        # ledger screen the key says why instead (and counts as handled, as a key that ran would).
+        if isinstance(default_namespace, MainScreen) and isinstance(action, str):
+            destination, name, _parameters = parse_action(action)
+            return not destination and default_namespace.say_refusal(name)
+        return False
 
     def get_key_display(self, binding: Binding) -> str:
         # Textual shows arrows and a return symbol: ambiguous-width glyphs in CJK terminals.

@@ -3,9 +3,9 @@
 This session's own saves are said here, not in a toast: a toast per save re-laid out the screen
 three times as it came, moved and went (30-50 ms each, more under a dialog, whose translucent
 backdrop re-renders the whole ledger beneath), so a quick mark-then-note waited on toasts; and when
-working fast they piled up in the corner. Toasts stay for what needs attention: refusals, errors,
-colleagues' changes. The line takes no room until the first message, and later messages repaint it
-without a new layout.
+working fast they piled up in the corner. A key that does not apply says why here too, where the
+eye already is. Toasts stay for what needs attention: errors, colleagues' changes. The line takes
+no room until the first message, and later messages repaint it without a new layout.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 from tui.activity import TaskHistory, describe_changes, history_rows, identity_label
 from tui.long_lived import bulk_load, exempt_from_gc
 from tui.model import Event, Ledger, Status, Task, canonical_unit
-from tui.permissions import Identity, Role
+from tui.permissions import Identity
 from tui.search_index import SearchIndex
 from tui.store import Revision, Store, StoreError
 from widgets.ledger_footer import LedgerFooter
@@ -43,8 +43,10 @@ T = TypeVar("T")
 _STATUS_KEYS = Binding.Group("状态", compact=True)
 # Space cycles through the everyday states; 受阻 and 已销号 have their own keys.
 _CYCLE = {Status.NOT_STARTED: Status.IN_PROGRESS, Status.IN_PROGRESS: Status.DONE, Status.DONE: Status.NOT_STARTED}
-_WRITE_ACTIONS = {"set_status", "cycle_status", "add_note", "undo"}
+# The write keys' actions, each with the name Store.refusal gives it.
+_STORE_ACTIONS = {"set_status": "status", "cycle_status": "status", "add_note": "note", "undo": "undo"}
 _TASK_ACTIONS = {"set_status", "cycle_status", "add_note", "show_all"}
+_NOTHING_SHOWN = "没有符合条件的任务。按 F 清除筛选，或按 Esc 清除查找。"
 
 
 @dataclass(frozen=True)
@@ -303,7 +305,7 @@ class MainScreen(Screen[None]):
         if not tasks:
             self.current_task = None
             self.current_group = None
-            self.detail.show_message("没有符合条件的任务。按 F 清除筛选，或按 Esc 清除查找。")
+            self.detail.show_message(_NOTHING_SHOWN)
         self.refresh_bindings()
 
     def _show_header(self, shown: int) -> None:
@@ -416,30 +418,63 @@ class MainScreen(Screen[None]):
     # ------------------------------------------------------------------ which keys apply
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in _WRITE_ACTIONS and (self.read_only or self._is_viewer()):
-            return False
+        # Esc with no search to clear is not refused: it has nothing to do, as anywhere else.
+        if action == "clear_search":
+            return bool(self.search_text)
+        return self.refusal(action) is None
+
+    def refusal(self, action: str) -> str | None:
+        """Why the key for `action` does not apply now, in the words staff see; None when it does.
+
+        The one place the screen decides this: `check_action` hides the key (footer, help, palette),
+        and pressing it anyway says this on the message line (`say_refusal`). A write that applies
+        here is checked again against the task when pressed (`_refused`), and by the store.
+        """
+        if action in _STORE_ACTIONS:
+            try:
+                reason = self.store.refusal(_STORE_ACTIONS[action])
+            except StoreError:
+                reason = None  # users.toml unreadable: pressing the key says so (`_refused`)
+            if reason is not None:
+                return reason
         if action == "filter_my_unit" and self.my_unit() is None:
-            return False
+            return self._no_unit_reason()
         if action in _TASK_ACTIONS and self.current_task is None:
-            return False
+            return self._no_task_reason()
         if action == "undo" and not self.undo_stack:
-            return False
+            return "本次没有可以撤销的改动。"
         if action == "clear_filters" and not (
             self.unit_filter or self.section_filter or self.status_filter or self.overdue_only
         ):
-            return False
+            return "当前没有筛选，无需清除。"
         if action == "import":
             try:
-                return not self.read_only and self.store.refusal("import") is None
-            except StoreError:
-                return False
-        return not (action == "clear_search" and not self.search_text)
+                return self.store.refusal("import")
+            except StoreError as error:
+                return str(error)
+        return None
+
+    def _no_unit_reason(self) -> str:
+        try:
+            login = self.store.identity().login
+        except StoreError as error:
+            return str(error)
+        return f"未在 users.toml 中设定本单位（账号 {login}），m 无从筛选：请按 f 选择单位。"
+
+    def _no_task_reason(self) -> str:
+        if self.current_group is None:
+            return _NOTHING_SHOWN
+        kind = "工作任务" if isinstance(self.current_group, Section) else "具体项目"
+        return f"请先在任务树中选中一项任务（当前是{kind}）。"
+
+    def say_refusal(self, action: str) -> bool:
+        """A key pressed whose `action` does not apply now: say why on the message line. Whether it did."""
+        reason = self.refusal(action)
+        if reason is not None:
+            self._say(reason)
+        return reason is not None
 
     # ------------------------------------------------------------------ writes
-
-    def _is_viewer(self) -> bool:
-        identity = self.identity()
-        return identity is not None and identity.role is Role.VIEWER
 
     def _refused(self, action: str, task: Task, new_status: Status | None = None) -> bool:
         """Say why this session may not do `action` to `task`, if it may not (the store enforces it again)."""
@@ -448,7 +483,7 @@ class MainScreen(Screen[None]):
         except StoreError as error:
             reason = str(error)
         if reason is not None:
-            self.notify(reason, severity="warning", timeout=8)
+            self._say(reason)
         return reason is not None
 
     def action_set_status(self, value: str) -> None:
@@ -505,9 +540,6 @@ class MainScreen(Screen[None]):
         self.post_message(self.NoteSaved(self, task.no, event, self._read_back()))
 
     def action_undo(self) -> None:
-        if not self.undo_stack:
-            self.notify("本次没有可以撤销的改动。")
-            return
         event_id = self.undo_stack.pop()
         self.refresh_bindings()
         self._save_undo(event_id, self._turns.ticket())
@@ -520,7 +552,8 @@ class MainScreen(Screen[None]):
         self.post_message(self.UndoSaved(self, task.no if task else 0, event, self._read_back()))
 
     def _say(self, message: str) -> None:
-        """What this session's own change did, on the message line (a toast per save was too slow)."""
+        """What this session's own change did, or why its key was refused, on the message line (a toast
+        per save was too slow)."""
         self.query_one("#message", MessageLine).say(message, self.store.clock())
 
     @on(StatusSaved)
