@@ -209,3 +209,26 @@ async def test_refusal_shows_a_users_toml_name_as_plain_text(users_db: Path) -> 
         assert app.is_running
     assert Store(users_db).history() == []
 
+
+async def test_a_long_reason_takes_two_lines_at_80_columns(db_path: Path) -> None:
+    """At 80 columns a refusal naming a long unit does not lose its end; a save's message takes one line again."""
+    (db_path.parent / "users.toml").write_text(
+        '[users.zhangsan]\nname = "张三"\nunit = "区退役军人事务局"\nrole = "editor"\n', encoding="utf-8"
+    )
+    app = make_app(db_path, clock=fixed_clock, user="zhangsan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        line = app.screen.query_one(MessageLine)
+
+        def shown() -> list[str]:
+            return [strip.text.strip() for strip in line.render_lines(line.content_region.reset_offset)]
+
+        reason = "你（张三/zhangsan，区退役军人事务局 编辑）无权导入任务清单：导入只能由主管进行。"
+        assert await press(app, pilot, "i") == reason
+        await pilot.pause()
+        assert line.size.height == 2
+        assert "".join(shown()).replace(" ", "") == f"10:00{reason}".replace(" ", "")
+        assert await press(app, pilot, "u") == "本次没有可以撤销的改动。"
+        await pilot.pause()
+        assert line.size.height == 1
+        assert shown() == ["10:00  本次没有可以撤销的改动。"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -33,6 +34,9 @@ class MessageLine(Widget):
     MessageLine.-shown {
         display: block;
     }
+    MessageLine.-two-lines {
+        height: 2;
+    }
     """
 
     # Repaint only: the line's size never changes with its text.
@@ -42,7 +46,17 @@ class MessageLine(Widget):
         """Show `message`, stamped with the time it happened (`10:42  31 号任务：未启动 -> 推进中`)."""
         self.shown_text = f"{at:%H:%M}  {terminal_safe(message)}"
         self.set_class(True, "-shown")
+        self._fit()
+
+    def _fit(self) -> None:
+        # A refused key's reason can be longer than an 80-column line: it takes a second line rather
+        # than lose its end. Only such a message changes the layout; a save's message fits on one.
+        width = self.screen.size.width - self.styles.gutter.width
+        self.set_class(cell_len(self.shown_text) > width, "-two-lines")
+
+    def on_resize(self) -> None:
+        self._fit()
 
     def render(self) -> Text:
         # Cropped, not ellipsised: "…" is drawn two cells wide by some CJK terminals.
-        return Text(self.shown_text, no_wrap=True, overflow="crop")
+        return Text(self.shown_text, overflow="crop")
