@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import fixed_clock
 from tests.pilot_helpers import notices, said, settle, shown_numbers
 from tests.test_app_import import store_files
+from tests.test_app_multiuser import USERS as MULTIUSER_USERS
 from tui.app import TaizhangApp, make_app
 from tui.model import Status
 from tui.screens.main import MainScreen
@@ -24,26 +25,9 @@ from widgets.note_dialog import NoteDialog
 
 SIZE = (120, 36)
 
-USERS = textwrap.dedent(
-    """\
-    default_role = "viewer"
-
-    [users.zhangsan]
-    name = "张三"
-    unit = "区民政局"
-    role = "editor"
-
-    [users.lisi]
-    name = "李四"
-    role = "supervisor"
-
-    [users.kan]
-    name = "看看"
-    role = "viewer"
-
-    [users.tester]
-    role = "editor"
-
+# The accounts of the issue 5 tests, and a viewer whose display name is written as markup.
+USERS = MULTIUSER_USERS + textwrap.dedent(
+    """
     [users.mallory]
     name = "[/]王[bold]五[@click=screen.cycle_status]x"
     role = "viewer"
@@ -59,11 +43,6 @@ READ_ONLY_REASON = "当前为只读模式（--read-only），不能修改台账�
 def users_db(db_path: Path) -> Path:
     (db_path.parent / "users.toml").write_text(USERS, encoding="utf-8")
     return db_path
-
-
-async def jump(pilot, number: int) -> None:
-    await pilot.press("colon", *str(number), "enter")
-    await pilot.pause()
 
 
 async def press(app: TaizhangApp, pilot, key: str) -> str:
