@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from importers.records import DocumentError
+from tui.deadlines import deadline_warnings, read_deadline, unreadable_deadlines
 from tui.model import Ledger, Status, StatusError, Task, canonical_unit
 from tui.store import Store, StoreError
 
@@ -94,9 +95,11 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
     sha256 = hashlib.sha256(source.read_bytes()).hexdigest()
     if args.dry_run:
         print(f"将从 {source.name} 导入 {len(document.tasks)} 项任务到 {store.path}（试运行，未写入）。")
-        return 0
-    ledger = store.seed(document, source_name=source.name, source_sha256=sha256)
-    print(f"已从 {source.name} 导入 {len(ledger.tasks)} 项任务到 {store.path}。")
+    else:
+        ledger = store.seed(document, source_name=source.name, source_sha256=sha256)
+        print(f"已从 {source.name} 导入 {len(ledger.tasks)} 项任务到 {store.path}。")
+    for line in deadline_warnings(unreadable_deadlines(document.tasks)):
+        print(line)
     return 0
 
 
@@ -147,7 +150,7 @@ def _show_text(task: Task, ledger: Ledger, store: Store) -> str:
     if ledger.district_note:
         lines.append(f"说明：{ledger.district_note}")
     overdue = "（逾期）" if task.is_overdue(store.today()) else ""
-    lines += [f"完成时限：{task.deadline or '未填写'}{overdue}", f"状态：{task.status.label}", "", "进展情况："]
+    lines += [f"完成时限：{read_deadline(task.deadline).label()}{overdue}", f"状态：{task.status.label}", "", "进展情况："]
     if task.notes:
         lines += [f"  {note.at[:16].replace('T', ' ')}  {note.by}：{note.text}" for note in reversed(task.notes)]
     else:
@@ -204,6 +207,8 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
         return 1
     ledger = store.load()
     print(f"数据完好：{len(ledger.tasks)} 项任务，{len(store.history())} 条记录。")
+    for line in deadline_warnings(unreadable_deadlines(ledger.tasks)):
+        print(f"提醒：{line}")
     try:
         if store.refresh_summary():
             print(f"已重建状态摘要 {store.summary_path.name}（升级或恢复备份后首次检查时会这样做）。")

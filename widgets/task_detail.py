@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.activity import HistoryRow
+from tui.deadlines import read_deadline
 from tui.display import STATUS_GLYPHS, STATUS_STYLES, terminal_safe
 from tui.model import Status, Task, minute_of
 
@@ -106,7 +107,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
                 parts.append(Text.assemble(("备注：", "bold"), terminal_safe(remark)))
         if district_note:
             parts.append(Text.assemble(("说明：", "bold"), terminal_safe(district_note)))
-        deadline = Text.assemble(("完成时限：", "bold"), task.deadline or "未填写")
+        deadline = Text.assemble(("完成时限：", "bold"), terminal_safe(read_deadline(task.deadline).label()))
         if overdue:
             deadline.append("  逾期", style="bold red reverse")
         parts.append(deadline)
