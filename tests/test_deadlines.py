@@ -90,7 +90,7 @@ READABLE = [
     ("自2025年开始长期坚持", None),
 ]
 
-UNREADABLE = ["春节前", "上半年", "三季度", "6月底前", "年底前", "2026年13月", "2026年2月30日", "适时", "按上级要求"]
+UNREADABLE = ["春节前", "上半年", "三季度", "6月底前", "年底前", "2026年13月", "2026年0月", "2026.0", "2026年2月30日", "适时", "按上级要求"]
 
 
 @pytest.mark.parametrize(("text", "end"), READABLE, ids=[text or "blank" for text, _end in READABLE])

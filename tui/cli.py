@@ -53,16 +53,22 @@ def _number(text: str) -> int:
 def _task_to_change(store: Store, number: str) -> Task:
     """The task a write names, found without building the whole ledger (a mark must stay quick)."""
     task = store.task_by_no(_number(number)) if store.path.exists() else None
-    return task if task is not None else _task(_ledger(store, with_notes=False), number)
+    return task if task is not None else _task(_ledger(store, with_notes=False), number, store)
 
 
-def _task(ledger: Ledger, number: str) -> Task:
+def _task(ledger: Ledger, number: str, store: Store) -> Task:
     no = _number(number)
     task = ledger.by_no(no)
-    if task is None:
-        numbers = [t.no for t in ledger.tasks]
-        raise CliError(f"没有序号为 {no} 的任务（序号范围 {min(numbers)}–{max(numbers)}）。")
-    return task
+    if task is not None:
+        return task
+    archived = {t.id for t in ledger.archived if t.no == no}
+    if archived:
+        # The number's latest owner among the archived tasks (a number can be archived more than once).
+        when = max((at for task_id, at in store.archive_dates().items() if task_id in archived), default="")
+        revision = f"在 {when[:10]} 的修订中" if when else "在以前的修订中"
+        raise CliError(f"{no} 号任务已{revision}删除，进展已归档：taizhang list --archived")
+    numbers = [t.no for t in ledger.tasks]
+    raise CliError(f"没有序号为 {no} 的任务（序号范围 {min(numbers)}–{max(numbers)}）。")
 
 
 def _status(text: str) -> Status:
@@ -160,7 +166,7 @@ def _show_text(task: Task, ledger: Ledger, store: Store) -> str:
 
 def cmd_show(args: argparse.Namespace, store: Store) -> int:
     ledger = _ledger(store)
-    task = _task(ledger, args.no)
+    task = _task(ledger, args.no, store)
     if args.json:
         _print_json(task.to_json(store.today()))
     else:
@@ -221,7 +227,7 @@ def cmd_history(args: argparse.Namespace, store: Store) -> int:
     from tui.history import event_json, history_line
 
     ledger = _ledger(store)
-    task = _task(ledger, args.no) if args.no is not None else None
+    task = _task(ledger, args.no, store) if args.no is not None else None
     events = store.history(task.id if task is not None else None)
     if args.json:
         _print_json([event_json(event, ledger) for event in events])
@@ -308,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true", help="不询问，直接应用")
     p.add_argument("--dry-run", action="store_true", help="只显示将做的改动，不写入")
     p.add_argument("--json", action="store_true", help="以 JSON 输出导入计划")
+    p.add_argument("--replace", action="store_true", help="文件看起来是另一份任务清单时，确认用它替换台账")
     p.set_defaults(handler=cmd_import)
 
     p = commands.add_parser("list", parents=[common], help="列出任务")

@@ -21,7 +21,6 @@ reported by `taizhang check` and on import rather than guessed.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 import re
@@ -37,8 +36,7 @@ _CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "
 # Plan periods that name their last year.
 _PLAN_PERIODS = {"十四五": 2025, "十五五": 2030}
 
-_TOKENS = re.compile(
-    r"""
+_TOKEN_PATTERN = r"""
     (?P<continuing>持续|长期|常态|常年|长效|经常性|逐年|每年|每半年|每季|每月)
     | (?P<plan>十四五|十五五)
     | (?<!\d)(?P<range_from>\d{4})年?[-—–~至到](?P<range_to>\d{2})年                  # 2023—25年
@@ -49,13 +47,20 @@ _TOKENS = re.compile(
     | (?:第?(?P<quarter>[一二三四1-4])季度?|[Qq](?P<quarter2>[1-4]))
     | (?<!\d)(?P<month>\d{1,2}|十[一二]?|[一二三四五六七八九])月份?(?:(?P<day>\d{1,2})(?:日|号))?
     | (?P<start>起(?!草)|开始|以来|以后|之后)
-    """,
-    re.VERBOSE,
-)
+    """
+
+
+@functools.cache
+def _tokens() -> re.Pattern[str]:
+    # Compiled on first use: `taizhang mark` imports the model but never reads a deadline.
+    return re.compile(_TOKEN_PATTERN, re.VERBOSE)
 
 
 def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
+    if not 1 <= month <= 12:
+        raise ValueError(f"month {month}")
+    first_of_next = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+    return first_of_next - dt.timedelta(days=1)
 
 
 def _month_number(text: str) -> int:
@@ -152,7 +157,7 @@ class _Reader:
 
     def read(self, text: str) -> None:
         dated_until = -1  # where the last date ended: `起` right after it makes that date a start
-        for match in _TOKENS.finditer(text):
+        for match in _tokens().finditer(text):
             value = match.group
             if value("start"):
                 if match.start() == dated_until:

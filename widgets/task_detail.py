@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from tui.activity import HistoryRow
 from tui.deadlines import read_deadline
-from tui.display import STATUS_GLYPHS, STATUS_STYLES, terminal_safe
+from tui.display import STATUS_GLYPHS, STATUS_STYLES, diff_text, terminal_safe
 from tui.model import Status, Task, minute_of
 
 __all__ = ["TaskDetail"]
@@ -132,7 +132,8 @@ class TaskDetail(VerticalScroll, can_focus=True):
             parts.append(Text(""))
             parts.append(Text(f"改动记录（{len(history)} 条）", style="bold underline"))
             for row in history[:history_shown]:
-                parts.append(Text.assemble((f"{row.when}  {terminal_safe(row.who)}", "dim"), "  ", row.what))
+                what = diff_text(row.what) if row.diff else row.what
+                parts.append(Text.assemble((f"{row.when}  {terminal_safe(row.who)}", "dim"), "  ", what))
             if len(history) > history_shown:
                 older = len(history) - history_shown
                 parts.append(Text(f"另有 {older} 条较早的记录：taizhang history {task.no}（在此按 a 全部显示）", style="dim"))
