@@ -61,12 +61,12 @@ def _task(ledger: Ledger, number: str, store: Store) -> Task:
     task = ledger.by_no(no)
     if task is not None:
         return task
-    archived = {t.id for t in ledger.archived if t.no == no}
-    if archived:
-        # The number's latest owner among the archived tasks (a number can be archived more than once).
-        when = max((at for task_id, at in store.archive_dates().items() if task_id in archived), default="")
-        revision = f"在 {when[:10]} 的修订中" if when else "在以前的修订中"
-        raise CliError(f"{no} 号任务已{revision}删除，进展已归档：taizhang list --archived")
+    if ledger.archived:
+        from tui.reseed import archived_number
+
+        gone = archived_number(ledger, no, store.archive_dates())
+        if gone is not None:
+            raise CliError(gone)
     numbers = [t.no for t in ledger.tasks]
     raise CliError(f"没有序号为 {no} 的任务（序号范围 {min(numbers)}–{max(numbers)}）。")
 

@@ -31,6 +31,7 @@ __all__ = [
     "MATCH_THRESHOLD",
     "PlanEntry",
     "ReseedPlan",
+    "archived_number",
     "change_text",
     "content_diff",
     "list_archived",
@@ -477,6 +478,20 @@ def plan_reseed(
         threshold=threshold,
         unreadable_deadlines=tuple(unreadable_deadlines(document.tasks)),
     )
+
+
+def archived_number(ledger: Ledger, no: int, archived_at: Mapping[str, str]) -> str | None:
+    """Why no task has 序号 `no` when a revision archived the one that had it (`archived_at`: when, by task id):
+    `21 号任务已在 2026-11-29 的修订中删除，进展已归档：taizhang list --archived`. None for other numbers."""
+    if ledger.by_no(no) is not None:
+        return None
+    archived = {task.id for task in ledger.archived if task.no == no}
+    if not archived:
+        return None
+    # The latest of the tasks archived under that number (a number can be archived more than once).
+    when = max((at for task_id, at in archived_at.items() if task_id in archived), default="")
+    revision = f"在 {when[:10]} 的修订中" if when else "在以前的修订中"
+    return f"{no} 号任务已{revision}删除，进展已归档：taizhang list --archived"
 
 
 def plan_for_store(store: Any, document: LedgerDocument) -> ReseedPlan:
