@@ -12,6 +12,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import docx
 import pytest
 
 from benchmarks.synthetic import write_synthetic_docx
@@ -292,3 +293,35 @@ def test_a_revision_keeping_a_third_of_the_tasks_is_still_a_revision(tmp_path: P
     fewer = write_rows(tmp_path / "fewer.docx", [row for row in rows if row.origin != 24])
     _code, out, _err = run_cli(capsys, "--db", str(db), "import", str(fewer), "--dry-run", "--json")
     assert json.loads(out)["different_document"] is True
+
+
+def test_the_report_lists_the_periods_revisions_with_the_words_changed(db_path: Path, tmp_path: Path, capsys) -> None:
+    old = Store(db_path).load().by_no(3).content
+    rows = source_rows()
+    edit(rows, 3, content=old.replace("建设。", f"建设{COVERAGE}。"), deadline="2026年底前")
+    apply_revision(db_path, write_rows(tmp_path / "rev.docx", rows), clock=at(NOV29))
+
+    report = tmp_path / "report.json"
+    assert run_cli(capsys, "--db", str(db_path), "export", "-o", str(report), "--period", "2026-11")[0] == 0
+    (revision,) = json.loads(report.read_text(encoding="utf-8"))["revisions"]
+    assert (revision["no"], revision["kind"], revision["by"], revision["at"]) == (3, "import", "boss", NOV29.isoformat())
+    assert revision["changes"] == [f"主要内容 …推动小区党群活动场所建设{{+{COVERAGE}+}}。", "完成时限 持续实施 → 2026年底前"]
+    assert revision["content_diff"] == content_diff(old, old.replace("建设。", f"建设{COVERAGE}。"))
+
+    word = tmp_path / "report.docx"
+    assert run_cli(capsys, "--db", str(db_path), "export", "-o", str(word), "--period", "2026-11")[0] == 0
+    document = docx.Document(str(word))
+    assert "本期任务清单修订（2026年11月）" in [paragraph.text for paragraph in document.paragraphs]
+    (table,) = [t for t in document.tables if t.rows[0].cells[2].text == "修订内容"]
+    number, title, change, when, who = table.rows[1].cells
+    assert title.text == "推动城乡社区党群服务中心（站）提档升级"
+    assert (number.text, who.text, when.text) == ("3", "boss", "11月29日 09:30")
+    runs = change.paragraphs[0].runs
+    assert "".join(run.text for run in runs) == "主要内容 …推动小区党群活动场所建设" + COVERAGE + "。"
+    (inserted,) = [run for run in runs if run.font.underline]
+    assert inserted.text == COVERAGE and inserted.font.bold
+    assert change.paragraphs[1].text == "完成时限 持续实施 → 2026年底前"
+
+    earlier = tmp_path / "october.docx"
+    assert run_cli(capsys, "--db", str(db_path), "export", "-o", str(earlier), "--period", "2026-10")[0] == 0
+    assert not [p for p in docx.Document(str(earlier)).paragraphs if p.text.startswith("本期任务清单修订")]
