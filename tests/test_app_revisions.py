@@ -107,3 +107,18 @@ async def test_jumping_to_a_number_a_revision_took_away_says_where_it_went(db_pa
         error = str(app.screen.query_one("#jump-error").render())
         assert error == "21 号任务已在 2026-11-28 的修订中删除，进展已归档：taizhang list --archived"
         assert not isinstance(app.screen, MainScreen)
+
+
+async def test_the_import_dialog_reports_unreadable_deadlines(db_path: Path, tmp_path: Path) -> None:
+    rows = source_rows()
+    edit(rows, 9, deadline="春节前")
+    edit(rows, 10, deadline="2026年第三季度")
+    path = write_rows(tmp_path / "rev.docx", rows)
+    app = make_app(db_path, clock=fixed_clock, user="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        dialog = await open_plan(app, pilot, path)
+        plan = str(dialog.query_one("#import-plan-text").render())
+        assert "完成时限无法识别（不计逾期）：" in plan
+        assert "9 号任务的完成时限「春节前」无法识别为日期，不计逾期。" in plan  # quotes made terminal-safe
+        assert "10 号任务" not in plan.split("完成时限无法识别")[1]
