@@ -109,7 +109,10 @@ def content_diff(old: str, new: str, *, context: int | None = None) -> str:
 
 
 def _plain(value: Any) -> str:
-    return "、".join(str(item) for item in value) if isinstance(value, list | tuple) else str(value if value is not None else "")
+    """A field's value as one line: units joined with 、."""
+    if isinstance(value, list | tuple):
+        return "、".join(str(item) for item in value)
+    return "" if value is None else str(value)
 
 
 def change_text(name: str, old: Any, new: Any, *, context: int | None = DIFF_CONTEXT) -> str:
