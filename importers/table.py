@@ -14,6 +14,7 @@ from importers.records import DocumentError, LedgerDocument, TaskRecord
 
 __all__ = [
     "REQUIRED_COLUMNS",
+    "accepted_headers",
     "build_ledger",
     "clean_text",
     "clean_title",
@@ -22,16 +23,31 @@ __all__ = [
 
 Row = Sequence[str]
 
-# Header text -> field. Several spellings are accepted for each column.
+# Header text -> field. Several spellings are accepted for each column: the source's name first, then
+# the names other 任务分解表 use for it.
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "no": ("序号",),
-    "section": ("工作任务",),
-    "subsection": ("具体项目",),
-    "content": ("主要内容",),
-    "units": ("责任单位",),
-    "deadline": ("完成时限", "完成时间"),
+    "section": ("工作任务", "重点任务", "主要任务"),
+    "subsection": ("具体项目", "具体工作"),
+    "content": ("主要内容", "任务内容", "具体措施", "工作措施"),
+    "units": ("责任单位", "牵头单位"),
+    "deadline": ("完成时限", "完成时间", "时间节点", "时限要求"),
 }
+# Columns of cooperating units beside 牵头单位: their units follow the lead's, in column order.
+PARTNER_COLUMN_NAMES = ("配合单位", "协办单位", "参与单位")
 REQUIRED_COLUMNS = tuple(names[0] for names in COLUMN_NAMES.values())
+_PARTNER = "partner"  # column-map keys `partner1`, `partner2`, ... for the cooperating units' columns
+
+
+def accepted_headers() -> str:
+    """Every header name accepted, for the message when a table has none that fits."""
+    parts = []
+    for field_name, (name, *others) in COLUMN_NAMES.items():
+        if field_name == "units":
+            parts.append(f"{name}（或 {'、'.join(others)}，可另有 {'、'.join(PARTNER_COLUMN_NAMES)}）")
+        else:
+            parts.append(f"{name}（或 {'、'.join(others)}）" if others else name)
+    return "；".join(parts)
 
 _ARTEFACT = re.compile(r"\[bookmark:[^\]]*\]")
 _ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*\s*[:：]?$")
@@ -88,10 +104,18 @@ def _column_map(row: Row) -> dict[str, int] | None:
             if header in names:
                 found[field_name] = index
                 break
+    partners = (index for index, header in enumerate(headers) if header in PARTNER_COLUMN_NAMES)
+    found.update({f"{_PARTNER}{number}": index for number, index in enumerate(partners, start=1)})
     # A row naming at least 序号 and 主要内容 is a header row, even if other columns are missing.
     if "no" in found and "content" in found:
         return found
     return None
+
+
+def _units_cell(cells: Sequence[str], columns: dict[str, int]) -> str:
+    """The units of a row: 责任单位, or 牵头单位 followed by the cooperating units' columns."""
+    partners = [index for key, index in columns.items() if key.startswith(_PARTNER)]
+    return "\n".join(cells[index] for index in (columns["units"], *partners))
 
 
 def _missing_columns(columns: dict[str, int]) -> list[str]:
@@ -161,7 +185,7 @@ def build_ledger(title: str, tables: Sequence[Sequence[Row]], *, source: str) ->
                 subsection = ""
             if new_subsection:
                 subsection = new_subsection
-            units, remarks = split_units(cells[columns["units"]])
+            units, remarks = split_units(_units_cell(cells, columns))
             number = _parse_number(no_text)
             if number is None:
                 if no_text or not records:
@@ -193,12 +217,10 @@ def build_ledger(title: str, tables: Sequence[Sequence[Row]], *, source: str) ->
     if not records:
         if incomplete_header:
             raise DocumentError(
-                f"{source} 的表格缺少列：{'、'.join(incomplete_header)}。请确认表头含有 {'、'.join(REQUIRED_COLUMNS)}。"
+                f"{source} 的表格缺少列：{'、'.join(incomplete_header)}。表头可用的列名：{accepted_headers()}。"
             )
         if saw_table:
-            raise DocumentError(
-                f"{source} 中没有找到任务表格（表头应含 {'、'.join(REQUIRED_COLUMNS)}）。请检查文件内容。"
-            )
+            raise DocumentError(f"{source} 中没有找到任务表格。表头可用的列名：{accepted_headers()}。请检查文件内容。")
         raise DocumentError(f"{source} 中没有表格。请导入《任务清单及工作台账分解表》。")
     numbers = [record.no for record in records]
     duplicates = sorted({n for n in numbers if numbers.count(n) > 1})

@@ -8,34 +8,33 @@ from pathlib import Path
 import docx
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.table import _Cell
 
 HEADER = ("序号", "工作任务", "具体项目", "主要内容", "责任单位", "完成时限")
 
 
 def add_table(document, rows: Sequence[Sequence[str]], *, merge_blank_columns: Sequence[int] = ()) -> None:
-    """Add a table; in `merge_blank_columns`, a blank cell is merged (w:vMerge) into the one above."""
+    """Add a table; in `merge_blank_columns`, a blank cell is merged (w:vMerge) into the one above.
+
+    Cells are reached through the table's XML (`tr_lst` / `tc_lst`): python-docx's `table.cell()` and
+    `merge()` re-walk the whole grid on every call, which takes seconds for the source's 73 rows.
+    """
     table = document.add_table(rows=len(rows), cols=len(rows[0]))
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            cell = table.cell(r, c)
+    trs = table._tbl.tr_lst
+    for r, (tr, row) in enumerate(zip(trs, rows, strict=True)):
+        for c, (tc, text) in enumerate(zip(tr.tc_lst, row, strict=True)):
+            if c in merge_blank_columns and r > 0 and text == "":
+                # A continuation keeps no text of its own, as Word writes it.
+                tc.vMerge = "continue"
+                above = trs[r - 1].tc_lst[c]
+                if above.vMerge is None:
+                    above.vMerge = "restart"
+                continue
+            cell = _Cell(tc, table)
             lines = text.split("\n")
             cell.paragraphs[0].text = lines[0]
             for line in lines[1:]:
                 cell.add_paragraph(line)
-    for column in merge_blank_columns:
-        start = None
-        for r in range(1, len(rows) + 1):
-            blank = r < len(rows) and rows[r][column] == ""
-            if blank and start is None:
-                start = r - 1
-            if not blank and start is not None:
-                table.cell(start, column).merge(table.cell(r - 1, column))
-                # merge() joins the texts; the cell keeps only the top text, as Word writes it.
-                top = table.cell(start, column)
-                for paragraph in top.paragraphs[1:]:
-                    paragraph._p.getparent().remove(paragraph._p)
-                top.paragraphs[0].text = rows[start][column]
-                start = None
     header = table.rows[0]._tr
     properties = header.get_or_add_trPr()
     properties.append(OxmlElement("w:tblHeader"))
@@ -69,3 +68,16 @@ def vmerge_values(path: Path, column: int) -> list[str | None]:
         merge = tc.tcPr.find(qn("w:vMerge")) if tc.tcPr is not None else None
         values.append(None if merge is None else merge.get(qn("w:val"), "continue"))
     return values
+
+
+def write_txt(path: Path, rows: Sequence[Sequence[str]], *, title: Sequence[str] = ("附件1", "洛江区测试任务清单")) -> Path:
+    """The plain-text export of a one-table document, as the source's task-list.txt is laid out: the title
+    lines, then each row's cells one per line after a TAB (a cell's further lines without one), a blank line
+    after each row."""
+    lines = list(title)
+    for row in rows:
+        for cell in row:
+            lines.append("\t" + cell)
+        lines.append("")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

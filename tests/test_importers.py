@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from importers import LedgerDocument, TaskRecord, read_document
+from importers import DocumentError, LedgerDocument, TaskRecord, read_document
 from tests.conftest import PROJECT, SOURCE_DOCX, SOURCE_TXT
-from tests.docx_builder import HEADER, vmerge_values, write_docx
+from tests.docx_builder import HEADER, vmerge_values, write_docx, write_txt
 
 GOLDEN = json.loads((PROJECT / "tests" / "golden" / "task-list.records.json").read_text(encoding="utf-8"))
 TITLE = "洛江区落实《泉州市“十四五”城乡社区服务体系建设实施方案》任务清单及工作台账分解表"
@@ -161,6 +161,79 @@ def test_split_units_keeps_each_unit_once():
 
     assert split_units("区民政局\n区民政局、区妇联") == (("区民政局", "区妇联"), ())
     assert split_units("") == ((), ())
+
+
+# --------------------------------------------------------------------------- the column names offices use
+
+# Other 任务分解表 name the columns differently and split 责任单位 into the lead and the cooperating units.
+RELAID_HEADERS = {
+    "配合单位": ("序号", "重点任务", "具体工作", "任务内容", "牵头单位", "配合单位", "时间节点"),
+    "协办单位": ("序号", "主要任务", "具体项目", "具体措施", "牵头单位", "协办单位", "完成时间"),
+    "参与单位": ("序号", "工作任务", "具体工作", "工作措施", "牵头单位", "参与单位", "时限要求"),
+    "配合单位+参与单位": ("序号", "重点任务", "具体项目", "主要内容", "牵头单位", "配合单位", "参与单位", "完成时限"),
+}
+
+
+def relaid_rows(header: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The source table under `header`: the lead unit (with the district-wide note under it) in 牵头单位,
+    the other units after it in the cooperating columns (one per line, or 、-separated, or split over two
+    columns); section and subsection written once per run, as the source does."""
+    rows = [header]
+    section = subsection = None
+    partner_columns = sum(name in ("配合单位", "协办单位", "参与单位") for name in header)
+    for task in read_document(SOURCE_TXT).tasks:
+        lead, *partners = task.units
+        if partner_columns == 2:
+            partner_cells = ("\n".join(partners[:1]), "、".join(partners[1:]))
+        else:
+            partner_cells = ("、".join(partners) if task.no % 2 else "\n".join(partners),)
+        rows.append(
+            (
+                str(task.no),
+                task.section if task.section != section else "",
+                task.subsection if (task.section, task.subsection) != (section, subsection) else "",
+                task.content,
+                "\n".join((lead, *task.remarks)),
+                *partner_cells,
+                task.deadline,
+            )
+        )
+        section, subsection = task.section, task.subsection
+    return rows
+
+
+@pytest.mark.parametrize("variant", list(RELAID_HEADERS))
+def test_source_relaid_with_lead_and_cooperating_units_gives_the_same_records(variant: str, tmp_path: Path):
+    rows = relaid_rows(RELAID_HEADERS[variant])
+    source = read_document(SOURCE_TXT)
+    docx_path = write_docx(tmp_path / "relaid.docx", [rows], title=("附件1", TITLE), merge_blank_columns=(1, 2))
+    txt_path = write_txt(tmp_path / "relaid.txt", rows, title=("附件1", TITLE))
+    for path in (docx_path, txt_path):
+        document = read_document(path)
+        assert document == source  # every task: numbers, sections, contents, units in order, deadlines, remarks
+        assert summary(document) == GOLDEN["tasks"]
+    # The lead comes first: task 3's lead and its six cooperating units in the order written.
+    assert read_document(docx_path).tasks[2].units == (
+        "区行政服务中心", "区民政局", "区教育局", "区商务局", "区文体旅游局", "区卫健局", "区住建局"
+    )
+
+
+def test_a_table_without_a_unit_column_names_the_headers_accepted(tmp_path: Path):
+    rows = [("序号", "重点任务", "具体工作", "任务内容", "完成时间"), ("1", "一、测试", "（一）测试", "1.内容", "2026年")]
+    with pytest.raises(DocumentError) as refused:
+        read_document(write_docx(tmp_path / "no-units.docx", [rows]))
+    message = str(refused.value)
+    assert "\n" not in message and "no-units.docx 的表格缺少列：责任单位。" in message
+    assert "责任单位（或 牵头单位，可另有 配合单位、协办单位、参与单位）" in message
+    assert "完成时限（或 完成时间、时间节点、时限要求）" in message
+
+
+def test_a_table_with_no_header_that_fits_names_the_headers_accepted(tmp_path: Path):
+    rows = [("编号", "任务", "单位"), ("1", "1.内容", "区民政局")]
+    with pytest.raises(DocumentError) as refused:
+        read_document(write_docx(tmp_path / "other.docx", [rows]))
+    message = str(refused.value)
+    assert "other.docx 中没有找到任务表格。表头可用的列名：序号；工作任务（或 重点任务、主要任务）" in message
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")

@@ -485,8 +485,9 @@ def test_json_plan(tmp_path: Path, busy_db: Path, capsys):
     assert code == 0
     plan = json.loads(out)
     assert plan["summary"] == {
-        "unchanged": 65, "changed": 3, "moved": 1, "added": 1, "removed": 3, "renumbered": 62, "archived": 2
-    }
+        "unchanged": 65, "changed": 3, "moved": 1, "added": 1, "restored": 0, "removed": 3, "renumbered": 62,
+        "archived": 2,
+    }  # `restored` since issue 17: rows that bring back a task an earlier revision archived
     assert (plan["applied"], plan["has_changes"], plan["source"]) == (False, True, "rev.docx")
     assert [(e["old_no"], e["new_no"]) for e in plan["changed"]] == [(12, 13), (29, 30), (33, 33)]
     wording = plan["changed"][1]

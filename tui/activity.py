@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from tui.display import fit_cells, terminal_safe
-from tui.history import describe_event
-from tui.model import FIELD_LABELS, Event, Ledger, Status, minute_of
+from tui.history import describe_event, field_changes
+from tui.model import Event, Ledger, Status, minute_of
 from tui.permissions import Identity
 from tui.store import Revision, Store
 
@@ -28,7 +27,10 @@ __all__ = [
 # A burst (someone pasting many notes) gives a few toasts and a summary, not a wall of them.
 MAX_CHANGE_NOTICES = 4
 
-_IMPORT_KINDS = ("import", "archive")
+_IMPORT_KINDS = ("import", "restore", "archive")
+_REVISION_KINDS = ("import", "restore")  # the import events that carry field changes
+# Equal text kept around each change of a content in a history row (the import preview keeps 12).
+ROW_DIFF_CONTEXT = 8
 
 
 
@@ -73,14 +75,7 @@ class HistoryRow:
     when: str  # `2026-11-28 10:00`
     who: str  # display name
     what: str  # `状态 未启动 -> 推进中`
-
-
-def _field_change(name: str, value: Any) -> str:
-    label = FIELD_LABELS.get(name, name)
-    if isinstance(value, list | tuple) and len(value) == 2:
-        old, new = ("、".join(v) if isinstance(v, list | tuple) else str(v or "") for v in value)
-        return f"{label} {_short(old or '（空）', 16)} -> {_short(new or '（空）', 16)}"
-    return label
+    diff: bool = False  # `what` holds a content diff's `[-deleted-]` / `{+inserted+}` marks (a revision's change)
 
 
 def _what(event: Event) -> str:
@@ -92,9 +87,11 @@ def _what(event: Event) -> str:
         if event.old or event.new:
             return f"撤销 {_label(event.old)} -> {_label(event.new)}"
         return f"撤销进展：{_short(event.text, 26)}"
-    if event.kind == "import":
-        changes = "；".join(_field_change(name, value) for name, value in event.fields.items())
-        return f"导入修订版：{changes}" if changes else "导入修订版"
+    if event.kind in _REVISION_KINDS:
+        # The words that changed, as the import preview shows them; arrows made terminal-safe as in the preview.
+        changes = terminal_safe("；".join(field_changes(event, context=ROW_DIFF_CONTEXT))).replace("→", "->")
+        heading = "导入修订版时恢复" if event.kind == "restore" else "导入修订版"
+        return f"{heading}：{changes}" if changes else heading
     if event.kind == "archive":
         return "导入修订版时移除"
     return event.kind
@@ -103,7 +100,7 @@ def _what(event: Event) -> str:
 def history_rows(events: Sequence[Event], name_of: Callable[[str], str]) -> list[HistoryRow]:
     """The task's events as rows, newest first."""
     return [
-        HistoryRow(minute_of(event.at), name_of(event.by) or event.by, _what(event))
+        HistoryRow(minute_of(event.at), name_of(event.by) or event.by, _what(event), diff=event.kind in _REVISION_KINDS)
         for event in reversed(events)
     ]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from importers.records import DocumentError
+from tui.deadlines import deadline_warnings, read_deadline, unreadable_deadlines
 from tui.model import Ledger, Status, StatusError, Task, canonical_unit
 from tui.store import Store, StoreError
 
@@ -52,16 +53,22 @@ def _number(text: str) -> int:
 def _task_to_change(store: Store, number: str) -> Task:
     """The task a write names, found without building the whole ledger (a mark must stay quick)."""
     task = store.task_by_no(_number(number)) if store.path.exists() else None
-    return task if task is not None else _task(_ledger(store, with_notes=False), number)
+    return task if task is not None else _task(_ledger(store, with_notes=False), number, store)
 
 
-def _task(ledger: Ledger, number: str) -> Task:
+def _task(ledger: Ledger, number: str, store: Store) -> Task:
     no = _number(number)
     task = ledger.by_no(no)
-    if task is None:
-        numbers = [t.no for t in ledger.tasks]
-        raise CliError(f"没有序号为 {no} 的任务（序号范围 {min(numbers)}–{max(numbers)}）。")
-    return task
+    if task is not None:
+        return task
+    if ledger.archived:
+        from tui.reseed import archived_number
+
+        gone = archived_number(ledger, no, store.archive_dates())
+        if gone is not None:
+            raise CliError(gone)
+    numbers = [t.no for t in ledger.tasks]
+    raise CliError(f"没有序号为 {no} 的任务（序号范围 {min(numbers)}–{max(numbers)}）。")
 
 
 def _status(text: str) -> Status:
@@ -94,9 +101,11 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
     sha256 = hashlib.sha256(source.read_bytes()).hexdigest()
     if args.dry_run:
         print(f"将从 {source.name} 导入 {len(document.tasks)} 项任务到 {store.path}（试运行，未写入）。")
-        return 0
-    ledger = store.seed(document, source_name=source.name, source_sha256=sha256)
-    print(f"已从 {source.name} 导入 {len(ledger.tasks)} 项任务到 {store.path}。")
+    else:
+        ledger = store.seed(document, source_name=source.name, source_sha256=sha256)
+        print(f"已从 {source.name} 导入 {len(ledger.tasks)} 项任务到 {store.path}。")
+    for line in deadline_warnings(unreadable_deadlines(document.tasks)):
+        print(line)
     return 0
 
 
@@ -147,7 +156,7 @@ def _show_text(task: Task, ledger: Ledger, store: Store) -> str:
     if ledger.district_note:
         lines.append(f"说明：{ledger.district_note}")
     overdue = "（逾期）" if task.is_overdue(store.today()) else ""
-    lines += [f"完成时限：{task.deadline or '未填写'}{overdue}", f"状态：{task.status.label}", "", "进展情况："]
+    lines += [f"完成时限：{read_deadline(task.deadline).label()}{overdue}", f"状态：{task.status.label}", "", "进展情况："]
     if task.notes:
         lines += [f"  {note.at[:16].replace('T', ' ')}  {note.by}：{note.text}" for note in reversed(task.notes)]
     else:
@@ -157,7 +166,7 @@ def _show_text(task: Task, ledger: Ledger, store: Store) -> str:
 
 def cmd_show(args: argparse.Namespace, store: Store) -> int:
     ledger = _ledger(store)
-    task = _task(ledger, args.no)
+    task = _task(ledger, args.no, store)
     if args.json:
         _print_json(task.to_json(store.today()))
     else:
@@ -204,6 +213,8 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
         return 1
     ledger = store.load()
     print(f"数据完好：{len(ledger.tasks)} 项任务，{len(store.history())} 条记录。")
+    for line in deadline_warnings(unreadable_deadlines(ledger.tasks)):
+        print(f"提醒：{line}")
     try:
         if store.refresh_summary():
             print(f"已重建状态摘要 {store.summary_path.name}（升级或恢复备份后首次检查时会这样做）。")
@@ -216,7 +227,7 @@ def cmd_history(args: argparse.Namespace, store: Store) -> int:
     from tui.history import event_json, history_line
 
     ledger = _ledger(store)
-    task = _task(ledger, args.no) if args.no is not None else None
+    task = _task(ledger, args.no, store) if args.no is not None else None
     events = store.history(task.id if task is not None else None)
     if args.json:
         _print_json([event_json(event, ledger) for event in events])
@@ -303,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true", help="不询问，直接应用")
     p.add_argument("--dry-run", action="store_true", help="只显示将做的改动，不写入")
     p.add_argument("--json", action="store_true", help="以 JSON 输出导入计划")
+    p.add_argument("--replace", action="store_true", help="文件看起来是另一份任务清单时，确认用它替换台账")
     p.set_defaults(handler=cmd_import)
 
     p = commands.add_parser("list", parents=[common], help="列出任务")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.cells import cell_len
+from rich.text import Text
 
 from tui.model import Status
 
-__all__ = ["STATUS_GLYPHS", "STATUS_STYLES", "fit_cells", "terminal_safe"]
+__all__ = ["STATUS_GLYPHS", "STATUS_STYLES", "diff_text", "fit_cells", "terminal_safe"]
 
 # East-Asian "ambiguous width" quotes are drawn two cells wide by some terminals and one by
 # others, which shifts everything after them; CJK corner brackets are wide everywhere.
@@ -50,3 +53,19 @@ def fit_cells(text: str, width: int, tail: str = "..") -> str:
         kept.append(char)
         used += size
     return "".join(kept) + tail
+
+
+_DELETED = re.compile(r"\[-.*?-\]", re.DOTALL)
+_INSERTED = re.compile(r"\{\+.*?\+\}", re.DOTALL)
+
+
+def diff_text(text: str) -> Text:
+    """Text holding a content diff, with deletions in red (struck through) and insertions in green.
+
+    The `[-old-]` / `{+new+}` marks stay, so the diff reads the same without colour. `text` must already be
+    terminal-safe; it is never parsed as markup.
+    """
+    shown = Text(text)
+    shown.highlight_regex(_DELETED, "bold red strike")
+    shown.highlight_regex(_INSERTED, "bold green")
+    return shown

@@ -5,7 +5,7 @@ worker and shows progress through the callback. python-docx is imported only for
 
 A reporting round is a calendar month (`Period`): its notes are the period's progress (进展情况);
 a task without a note in the period is flagged 本期未更新; the status changes recorded in the period
-are listed after the table.
+are listed after the table, then the revisions imported in the period, with the words they changed.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui.history import field_changes
 from tui.model import Event, Ledger, Note, Status, Task
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ __all__ = [
     "Report",
     "ReportRow",
     "StatusChange",
+    "TaskRevision",
     "build_report",
     "export_format",
     "export_ledger",
@@ -178,6 +180,23 @@ class StatusChange:
 
 
 @dataclass(frozen=True)
+class TaskRevision:
+    """A revised task list's change to a task (or its return from the archive), imported in the period."""
+
+    at: str
+    who: str
+    task: Task
+    event: Event
+    # `主要内容 …建设{+，2026年底前实现全覆盖+}。`, `完成时限 2025 → 2026`: the words that changed, as the
+    # import preview and `taizhang history` show them.
+    changes: tuple[str, ...]
+
+    @property
+    def restored(self) -> bool:
+        return self.event.kind == "restore"
+
+
+@dataclass(frozen=True)
 class Report:
     title: str
     as_of: dt.date
@@ -185,6 +204,7 @@ class Report:
     filters: ExportFilters
     rows: tuple[ReportRow, ...]
     status_changes: tuple[StatusChange, ...] = ()
+    revisions: tuple[TaskRevision, ...] = ()
 
     @property
     def not_updated_count(self) -> int:
@@ -236,8 +256,9 @@ def build_report(
         lines = tuple(f"{_month_day(note.at)} {who(note.by)}：{note.text}" for note in notes)
         rows.append(ReportRow(task=task, progress=notes, progress_lines=lines, overdue=task.is_overdue(today)))
     by_id = {row.task.id: row.task for row in rows}
+    events = list(history)
     changes = []
-    for event in history:
+    for event in events:
         if event.kind not in ("status", "undo") or not event.new or not period.contains(event.at):
             continue
         task = by_id.get(event.task)
@@ -256,6 +277,11 @@ def build_report(
         filters=filters,
         rows=tuple(rows),
         status_changes=tuple(changes),
+        revisions=tuple(
+            TaskRevision(event.at, who(event.by), by_id[event.task], event, tuple(field_changes(event)))
+            for event in events
+            if event.kind in ("import", "restore") and period.contains(event.at) and event.task in by_id
+        ),
     )
 
 
@@ -339,8 +365,27 @@ def _json_bytes(report: Report, progress: Progress | None) -> bytes:
             }
             for change in report.status_changes
         ],
+        "revisions": [_revision_json(revision) for revision in report.revisions],
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _revision_json(revision: TaskRevision) -> dict[str, Any]:
+    from tui.reseed import content_diff
+
+    data: dict[str, Any] = {
+        "at": revision.at,
+        "by": revision.who,
+        "no": revision.task.no,
+        "task": revision.task.id,
+        "kind": revision.event.kind,
+        "fields": revision.event.fields,
+        "changes": list(revision.changes),
+    }
+    content = revision.event.fields.get("content")
+    if isinstance(content, list) and len(content) == 2:
+        data["content_diff"] = content_diff(str(content[0] or ""), str(content[1] or ""))
+    return data
 
 
 # ---------------------------------------------------------------------- Word
@@ -367,6 +412,9 @@ PAGE_MARGIN_CM = 2.0
 COLUMN_WIDTHS_CM = (1.2, 2.3, 2.7, 6.6, 3.0, 1.9, 1.9, 6.1)
 CHANGE_COLUMNS = ("序号", "任务", "状态变更", "时间", "操作人")
 CHANGE_WIDTHS_CM = (1.2, 12.0, 5.0, 3.5, 3.9)
+REVISION_COLUMNS = ("序号", "任务", "修订内容", "时间", "操作人")
+REVISION_WIDTHS_CM = (1.2, 5.0, 12.0, 3.5, 3.9)
+_DIFF_MARK = re.compile(r"(\[-.*?-\]|\{\+.*?\+\})", re.DOTALL)
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -616,10 +664,45 @@ def _docx_bytes(report: Report, progress: Progress | None) -> bytes:
             _fill_cell(cells[4], [change.who], BODY_FONT, SIZE_5, center)
     else:
         _paragraph(document, "本期没有任务状态变更。", BODY_FONT, SIZE_3, align=left)
+    if report.revisions:
+        _revisions_table(document, report)
 
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _revisions_table(document: DocxDocument, report: Report) -> None:
+    """The period's revisions: deleted words struck through, inserted ones underlined, as Word marks changes."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    center, left, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.JUSTIFY
+    heading = _paragraph(document, f"本期任务清单修订（{report.period.label}）", HEADING_FONT, SIZE_3, align=left)
+    heading.paragraph_format.space_before = Pt(18)
+    heading.paragraph_format.space_after = Pt(6)
+    heading.paragraph_format.keep_with_next = True
+    table = _new_table(document, REVISION_COLUMNS, REVISION_WIDTHS_CM)
+    for revision in report.revisions:
+        cells = _add_row(table)
+        _fill_cell(cells[0], [str(revision.task.no)], BODY_FONT, SIZE_5, center)
+        _fill_cell(cells[1], [revision.task.title], BODY_FONT, SIZE_5, left)
+        lines = [*(["恢复已归档的任务"] if revision.restored else []), *revision.changes] or ["导入修订版"]
+        for index, line in enumerate(lines):
+            paragraph = _paragraph(cells[2], "", BODY_FONT, SIZE_5, align=justify, first=index == 0)
+            for piece in _DIFF_MARK.split(line):
+                if not piece:
+                    continue
+                marked = piece.startswith(("[-", "{+"))
+                run = paragraph.add_run(piece[2:-2] if marked else piece)
+                _set_font(run, BODY_FONT, SIZE_5)
+                if piece.startswith("[-"):
+                    run.font.strike = True
+                elif piece.startswith("{+"):
+                    run.font.underline = True
+                    run.font.bold = True
+        _fill_cell(cells[3], [f"{_month_day(revision.at)} {revision.at[11:16]}"], BODY_FONT, SIZE_5, center)
+        _fill_cell(cells[4], [revision.who], BODY_FONT, SIZE_5, center)
 
 
 _WRITERS: dict[str, Callable[[Report, Progress | None], bytes]] = {

@@ -10,7 +10,7 @@ from typing import Any
 
 from tui.model import FIELD_LABELS, Event, Ledger, Status, minute_of
 
-__all__ = ["describe_event", "event_json", "history_line", "task_number"]
+__all__ = ["describe_event", "event_json", "field_changes", "history_line", "task_number"]
 
 
 
@@ -40,12 +40,6 @@ def _task_where(ledger: Ledger, task_id: str) -> str:
     return f"已归档的原 {archived.no} 号" if archived is not None else "已移除的"
 
 
-def _value_text(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return "、".join(str(item) for item in value) or "（空）"
-    return str(value) if value not in ("", None) else "（空）"
-
-
 def describe_event(event: Event, ledger: Ledger, name_of: Callable[[str], str] = str) -> str:
     """`李四 将 31 号任务标为 推进中`: what someone did, for a notification."""
     who = name_of(event.by) or "（未知）"
@@ -60,6 +54,8 @@ def describe_event(event: Event, ledger: Ledger, name_of: Callable[[str], str] =
         return f"{who} 撤销了 {task}的一条进展"
     if event.kind == "import":
         return f"{who} 导入修订版时更新了 {task}"
+    if event.kind == "restore":
+        return f"{who} 导入修订版时恢复了 {task}"
     if event.kind == "archive":
         return f"{who} 导入修订版时移除了 {task}"
     return f"{who} 改动了 {task}"
@@ -74,10 +70,13 @@ def _change(event: Event) -> str:
         if event.new or event.old:
             return f"撤销  {_label(event.old)} → {_label(event.new)}"
         return f"撤销  进展：{_short(event.text, 50)}"
-    if event.kind in ("import", "archive"):
-        names = "、".join(FIELD_LABELS.get(name, name) for name in event.fields) or ("移除" if event.kind == "archive" else "")
-        parts = [f"{FIELD_LABELS.get(name, name)} {_short(_value_text(old), 20)} → {_short(_value_text(new), 20)}" for name, (old, new) in _pairs(event)]
-        return f"导入  {'；'.join(parts) if parts else names}"
+    if event.kind == "archive":
+        return "导入  移除"
+    if event.kind in ("import", "restore"):
+        changes = "；".join(field_changes(event))
+        if event.kind == "restore":
+            return f"恢复  {changes or '回到台账'}"
+        return f"导入  {changes}"
     return event.kind
 
 
@@ -89,11 +88,29 @@ def _pairs(event: Event) -> list[tuple[str, tuple[Any, Any]]]:
     return pairs
 
 
+def field_changes(event: Event, *, context: int | None = None) -> list[str]:
+    """What an import changed, field by field: `完成时限 2025 → 2026`, `主要内容 …提档…{+，2026年底前实现全覆盖+}`
+    (the same diff as the import preview, and as long: texts that differ never read as two identical prefixes)."""
+    from tui.reseed import DIFF_CONTEXT, change_text  # imports are rare: the app's first frame need not load it
+
+    context = DIFF_CONTEXT if context is None else context
+    return [
+        f"{FIELD_LABELS.get(name, name)} {change_text(name, old, new, context=context)}" for name, (old, new) in _pairs(event)
+    ]
+
+
 def history_line(event: Event, ledger: Ledger, name_of: Callable[[str], str] = str) -> str:
     """`2026-11-28 10:00  zhangsan  12 号  状态  未启动 → 推进中`."""
     return f"{minute_of(event.at)}  {name_of(event.by)}  {_task_where(ledger, event.task)}  {_change(event)}"
 
 
 def event_json(event: Event, ledger: Ledger) -> dict[str, Any]:
-    """The event's fields plus the task's current 序号 `no` (null when the task is gone)."""
-    return {**event.to_json(), "no": task_number(ledger, event.task)}
+    """The event's fields plus the task's current 序号 `no` (null when the task is gone), and for a content
+    change its whole diff, `content_diff` (`[-deleted-]{+inserted+}`, as `taizhang import --json` gives it)."""
+    data = {**event.to_json(), "no": task_number(ledger, event.task)}
+    content = dict(_pairs(event)).get("content")
+    if content is not None:
+        from tui.reseed import content_diff
+
+        data["content_diff"] = content_diff(str(content[0] or ""), str(content[1] or ""))
+    return data

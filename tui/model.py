@@ -5,7 +5,6 @@ Pure data and rules: no storage, no terminal UI.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 import re
@@ -13,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
+
+from tui.deadlines import deadline_end, read_deadline
 
 __all__ = [
     "CONTINUOUS",
@@ -92,25 +93,8 @@ def canonical_unit(name: str) -> str:
     return UNIT_ALIASES.get(name, name)
 
 
-_YEAR_MONTH = re.compile(r"(\d{4})\s*年?\s*(?:(\d{1,2})\s*月)?")
 _ITEM_NUMBER = re.compile(r"^\s*\d+\s*[.．、]\s*")
 _CLAUSE_END = re.compile(r"[，。；：,;:]")
-
-
-@functools.lru_cache(maxsize=4096)
-def deadline_end(deadline: str) -> dt.date | None:
-    """The last day a deadline allows: 31 December of a year, the month's end for `2025年6月`.
-
-    `持续实施`, a blank cell or any text without a year never ends.
-    """
-    match = _YEAR_MONTH.search(deadline)
-    if not match:
-        return None
-    year = int(match.group(1))
-    month = int(match.group(2)) if match.group(2) else 12
-    if not 1 <= month <= 12:
-        month = 12
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 @functools.lru_cache(maxsize=8192)
@@ -211,6 +195,8 @@ class Task:
             "units": list(self.units),
             "lead_unit": self.lead_unit,
             "deadline": self.deadline,
+            # The last day allowed, "YYYY-MM-DD"; null for continuing (and unreadable) deadlines.
+            "deadline_end": read_deadline(self.deadline).end_iso,
             "remarks": list(self.remarks),
             "status": self.status.value,
             "status_label": self.status.label,

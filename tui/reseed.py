@@ -16,20 +16,26 @@ import hashlib
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from importers.records import LedgerDocument, TaskRecord
+from tui.deadlines import deadline_warnings, unreadable_deadlines
 from tui.model import FIELD_LABELS, Ledger, Status, Task, short_title
 
 __all__ = [
+    "DIFFERENT_DOCUMENT_SHARE",
+    "DIFF_CONTEXT",
     "MATCH_THRESHOLD",
     "PlanEntry",
     "ReseedPlan",
+    "archived_number",
+    "change_text",
     "content_diff",
     "list_archived",
+    "plan_for_store",
     "plan_reseed",
     "run_reseed",
 ]
@@ -43,16 +49,26 @@ __all__ = [
 # progress through real edits; a task rewritten beyond that is shown as removed + added, which the
 # plan makes visible before anything is applied (and a removed task with progress is archived).
 MATCH_THRESHOLD = 70.0
+# A document in which fewer than this share of the ledger's tasks are found is another task list, not a
+# revision of this one (the next plan's list, a neighbouring district's): applying it needs an explicit
+# `--replace` (and a second confirmation in the app), since it would archive nearly everything.
+DIFFERENT_DOCUMENT_SHARE = 1 / 3
 
-KINDS = ("unchanged", "changed", "moved", "added", "removed")
-KIND_LABELS = {"unchanged": "未变", "changed": "修改", "moved": "移动", "added": "新增", "removed": "移除"}
+# `restored`: a row that matches a task an earlier revision removed and archived; it comes back with its id,
+# and so with its status and notes.
+KINDS = ("unchanged", "changed", "moved", "added", "restored", "removed")
+KIND_LABELS = {
+    "unchanged": "未变", "changed": "修改", "moved": "移动", "added": "新增", "restored": "恢复", "removed": "移除"
+}  # fmt: skip
 # The task fields a revision can change, in the document's column order (序号 is numbering, not content).
 FIELDS = ("section", "subsection", "content", "units", "deadline", "remarks")
 
 _ITEM_NUMBER = re.compile(r"^\s*\d+\s*[.．、]\s*")
 _SPACES = re.compile(r"\s+")
 # Equal stretches of a content diff longer than this are shortened in the text rendering.
-_DIFF_CONTEXT = 12
+DIFF_CONTEXT = 12
+# Values up to this long are shown whole, `old → new`; longer ones as the words that changed.
+_SHORT_VALUE = 20
 
 
 def _body(content: str) -> str:
@@ -92,6 +108,22 @@ def content_diff(old: str, new: str, *, context: int | None = None) -> str:
     return "".join(parts)
 
 
+def _plain(value: Any) -> str:
+    """A field's value as one line: units joined with 、."""
+    if isinstance(value, list | tuple):
+        return "、".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def change_text(name: str, old: Any, new: Any, *, context: int | None = DIFF_CONTEXT) -> str:
+    """A field's change as staff read it: `2025 → 2026` for short values; for the content, and any value too
+    long to read twice, the words that changed (`content_diff`), so two long texts never look the same."""
+    before, after = _plain(old), _plain(new)
+    if name != "content" and len(before) <= _SHORT_VALUE and len(after) <= _SHORT_VALUE:
+        return f"{before or '（无）'} → {after or '（无）'}"
+    return content_diff(before, after, context=context)
+
+
 @dataclass(frozen=True)
 class PlanEntry:
     """One task of the plan: an old task and/or a row of the revised document."""
@@ -103,6 +135,7 @@ class PlanEntry:
     fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     score: float = 0.0  # similarity of the contents, 100 for the same text
     archive: bool = False  # a removed task with progress: kept in the archive, never dropped
+    archived_at: str = ""  # a restored task: when a revision archived it (ISO time)
 
     @property
     def renumbered(self) -> bool:
@@ -121,10 +154,12 @@ class PlanEntry:
 
     @property
     def history_fields(self) -> dict[str, list[Any]]:
-        """`{name: [old, new]}` for the history entry of a changed or moved task (序号 too when it moved)."""
+        """`{name: [old, new]}` for the history entry of a changed, moved or restored task (序号 too when it
+        moved; a restored task's 序号 is the one it had when archived)."""
         changes = {name: [_jsonable(old), _jsonable(new)] for name, (old, new) in self.fields.items()}
-        if changes and self.old is not None and self.new is not None and self.old.no != self.new.no:
-            changes = {"no": [self.old.no, self.new.no], **changes}
+        moved = self.old is not None and self.new is not None and self.old.no != self.new.no
+        if (changes or self.kind == "restored") and moved:
+            changes = {"no": [self.old.no, self.new.no], **changes}  # type: ignore[union-attr]
         return changes
 
     def to_json(self) -> dict[str, Any]:
@@ -138,6 +173,9 @@ class PlanEntry:
             data["fields"] = {name: [_jsonable(old), _jsonable(new)] for name, (old, new) in self.fields.items()}
             if "content" in self.fields:
                 data["content_diff"] = content_diff(*self.fields["content"])
+        if self.kind == "restored":
+            assert self.old is not None
+            data.update(archived_at=self.archived_at or None, status=self.old.status.value, notes=len(self.old.notes))
         if self.new is not None and self.old is None:
             data.update(
                 section=self.new.section,
@@ -169,6 +207,8 @@ class ReseedPlan:
     district_note: str
     meta_changes: dict[str, tuple[str, str]] = field(default_factory=dict)
     threshold: float = MATCH_THRESHOLD
+    # (序号, 完成时限) of the revision's rows whose deadline cannot be read as a date.
+    unreadable_deadlines: tuple[tuple[int, str], ...] = ()
 
     def of_kind(self, kind: str) -> list[PlanEntry]:
         return [entry for entry in self.entries if entry.kind == kind]
@@ -183,6 +223,21 @@ class ReseedPlan:
         return [entry for entry in self.entries if entry.kind == "removed" and entry.archive]
 
     @property
+    def ledger_total(self) -> int:
+        """How many tasks the ledger has now (restored ones come from the archive)."""
+        return sum(1 for entry in self.entries if entry.old is not None and entry.kind != "restored")
+
+    @property
+    def matched(self) -> int:
+        """How many of the ledger's tasks the document has (unchanged, changed or moved)."""
+        return sum(1 for entry in self.entries if entry.kind in ("unchanged", "changed", "moved"))
+
+    @property
+    def different_document(self) -> bool:
+        """Too few of the ledger's tasks are found: another task list, which only an explicit replace applies."""
+        return self.ledger_total > 0 and self.matched < self.ledger_total * DIFFERENT_DOCUMENT_SHARE
+
+    @property
     def has_changes(self) -> bool:
         """False when the revision says exactly what the ledger says: importing it writes nothing."""
         return bool(self.meta_changes) or any(entry.kind != "unchanged" or entry.renumbered for entry in self.entries)
@@ -194,40 +249,60 @@ class ReseedPlan:
         counts["archived"] = len(self.archived)
         return counts
 
+    def outcome(self, source_name: str, *, archived: int) -> str:
+        """What applying the plan did, in one line: `已导入 X：修改 3 项，……；各任务的状态和进展均已保留。`"""
+        counts = self.summary()
+        restored = f"恢复 {counts['restored']} 项（状态和进展随之恢复），" if counts["restored"] else ""
+        return (
+            f"已导入 {source_name}：修改 {counts['changed']} 项，移动 {counts['moved']} 项，新增 {counts['added']} 项，"
+            f"{restored}移除 {counts['removed']} 项（归档 {archived} 项）；各任务的状态和进展均已保留。"
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "has_changes": self.has_changes,
             "threshold": self.threshold,
+            "different_document": self.different_document,
+            "matched": self.matched,
             "summary": self.summary(),
             "meta": {name: list(change) for name, change in self.meta_changes.items()},
             **{kind: [entry.to_json() for entry in self.of_kind(kind)] for kind in KINDS},
+            "unreadable_deadlines": [{"no": no, "deadline": text} for no, text in self.unreadable_deadlines],
         }
 
     def render(self, source_name: str = "修订版") -> str:
         """The plan as Chinese text for a terminal or a dialog."""
         counts = self.summary()
-        old_total = sum(1 for entry in self.entries if entry.old is not None)
         new_total = len(self.document_entries)
-        lines = [f"导入计划：{source_name}（台账现有 {old_total} 项，修订版 {new_total} 项）"]
+        lines = [f"导入计划：{source_name}（台账现有 {self.ledger_total} 项，修订版 {new_total} 项）"]
         unchanged = f"未变 {counts['unchanged']} 项"
         if counts["renumbered"]:
             unchanged += f"（其中 {counts['renumbered']} 项仅序号变化）"
         removed = f"移除 {counts['removed']} 项"
         if counts["removed"]:
             removed += f"（其中 {counts['archived']} 项有进展，将归档）"
+        restored = f"恢复 {counts['restored']} 项，" if counts["restored"] else ""
         lines.append(
-            f"  {unchanged}，修改 {counts['changed']} 项，移动 {counts['moved']} 项，新增 {counts['added']} 项，{removed}"
+            f"  {unchanged}，修改 {counts['changed']} 项，移动 {counts['moved']} 项，新增 {counts['added']} 项，"
+            f"{restored}{removed}"
         )
+        if self.different_document:
+            lines += [
+                f"注意：台账现有 {self.ledger_total} 项任务，这份文件中只找到 {self.matched} 项。"
+                "它看起来是另一份任务清单，而不是本台账的修订版。",
+                f"  应用它将移除 {counts['removed']} 项任务（其中 {counts['archived']} 项有进展，将归档）；"
+                "确要用它替换台账，须明确确认（命令行加 --replace）。",
+            ]
         for name, (old, new) in self.meta_changes.items():
             label = {"title": "标题", "district_note": "说明"}.get(name, name)
             lines.append(f"  {label}：{old or '（无）'} → {new or '（无）'}")
         if not self.has_changes:
             lines.append("修订版与台账一致，无需更新。")
-            return "\n".join(lines)
         for kind, heading in (
             ("changed", "修改"),
             ("moved", "移动到其他工作任务或具体项目"),
             ("added", "新增（状态为 未启动）"),
+            ("restored", "恢复（以前的修订中移除并归档的任务，状态和进展随之恢复）"),
             ("removed", "移除"),
         ):
             entries = self.of_kind(kind)
@@ -236,6 +311,9 @@ class ReseedPlan:
             lines += ["", f"{heading}："]
             for entry in entries:
                 lines += _entry_lines(entry)
+        warnings = deadline_warnings(self.unreadable_deadlines)
+        if warnings:
+            lines += ["", "完成时限无法识别（不计逾期）：", *(f"  {line}" for line in warnings)]
         return "\n".join(lines)
 
 
@@ -247,15 +325,13 @@ def _numbers(entry: PlanEntry) -> str:
     return f"{(entry.new or entry.old).no} 号"  # type: ignore[union-attr]
 
 
-def _value_text(name: str, value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return "、".join(value) or "（无）"
-    return str(value) or "（无）"
-
-
 def _entry_lines(entry: PlanEntry) -> list[str]:
     lines = [f"  {_numbers(entry)}  {entry.title}"]
-    if entry.kind in ("changed", "moved"):
+    if entry.kind == "restored":
+        assert entry.old is not None
+        when = f"{entry.archived_at[:10]} 的修订中" if entry.archived_at else "以前的修订中"
+        lines.append(f"      {when}移除并归档；{entry.old.status.label}，{len(entry.old.notes)} 条进展，将恢复")
+    if entry.kind in ("changed", "moved", "restored"):
         fields = dict(entry.fields)
         if "section" in fields or "subsection" in fields:
             old, new = entry.old, entry.new
@@ -265,16 +341,11 @@ def _entry_lines(entry: PlanEntry) -> list[str]:
             fields.pop("section", None)
             fields.pop("subsection", None)
         for name, (old_value, new_value) in fields.items():
-            if name == "content":
-                lines.append(f"      主要内容：{content_diff(old_value, new_value, context=_DIFF_CONTEXT)}")
-            else:
-                lines.append(
-                    f"      {FIELD_LABELS[name]}：{_value_text(name, old_value)} → {_value_text(name, new_value)}"
-                )
+            lines.append(f"      {FIELD_LABELS[name]}：{change_text(name, old_value, new_value)}")
     elif entry.kind == "added":
         assert entry.new is not None
         lines.append(f"      位置：{entry.new.section} › {entry.new.subsection}")
-        lines.append(f"      责任单位：{_value_text('units', entry.new.units)}；完成时限：{entry.new.deadline or '（无）'}")
+        lines.append(f"      责任单位：{_plain(entry.new.units) or '（无）'}；完成时限：{entry.new.deadline or '（无）'}")
     elif entry.kind == "removed":
         assert entry.old is not None
         progress = f"{entry.old.status.label}，{len(entry.old.notes)} 条进展"
@@ -309,28 +380,18 @@ def _differences(old: Task, new: TaskRecord) -> dict[str, tuple[Any, Any]]:
     return changes
 
 
-def plan_reseed(
-    ledger: Ledger,
-    document: LedgerDocument,
-    *,
-    tasks_with_history: Iterable[str] = (),
-    threshold: float = MATCH_THRESHOLD,
-) -> ReseedPlan:
-    """Match the revised document's rows to the ledger's tasks and say what importing it changes.
+def _pair(
+    old_tasks: list[Task], new_rows: list[TaskRecord], new_free: set[int], threshold: float
+) -> tuple[dict[int, tuple[int, float]], set[int]]:
+    """Pair the rows in `new_free` with `old_tasks`: exact contents first, then by descending similarity.
 
-    Exact matches of the content (less its item number) are paired first, then the remaining
-    tasks by descending similarity, so one old task is never matched to two new rows. Ties go
-    to a pair in the same section and subsection, then to the nearest position. A removed task is
-    archived when it has a status, a note, or any entry in `tasks_with_history`.
+    Returns {new index: (old index, score)} and the old tasks left unpaired; paired rows leave `new_free`.
     """
     from rapidfuzz import fuzz
 
-    old_tasks = list(ledger.tasks)
-    new_rows = list(document.tasks)
     old_keys = [_match_key(task.content) for task in old_tasks]
-    new_keys = [_match_key(row.content) for row in new_rows]
+    new_keys = {index: _match_key(new_rows[index].content) for index in new_free}
     old_free = set(range(len(old_tasks)))
-    new_free = set(range(len(new_rows)))
 
     def rank(old_index: int, new_index: int, score: float) -> tuple[Any, ...]:
         old, new = old_tasks[old_index], new_rows[new_index]
@@ -338,8 +399,8 @@ def plan_reseed(
         return (-score, elsewhere, abs(old_index - new_index), old_index, new_index)
 
     rows_by_key: dict[str, list[int]] = {}
-    for new_index, key in enumerate(new_keys):
-        rows_by_key.setdefault(key, []).append(new_index)
+    for new_index in sorted(new_keys):
+        rows_by_key.setdefault(new_keys[new_index], []).append(new_index)
     exact = [
         (rank(old_index, new_index, 100.0), old_index, new_index, 100.0)
         for old_index, key in enumerate(old_keys)
@@ -355,11 +416,45 @@ def plan_reseed(
             if score:
                 fuzzy.append((rank(old_index, new_index, score), old_index, new_index, score))
     pairs += _greedy(fuzzy, old_free, new_free)
+    return {new_index: (old_index, score) for old_index, new_index, score in pairs}, old_free
 
-    matched = {new_index: (old_index, score) for old_index, new_index, score in pairs}
+
+def plan_reseed(
+    ledger: Ledger,
+    document: LedgerDocument,
+    *,
+    tasks_with_history: Iterable[str] = (),
+    archived_at: Mapping[str, str] | None = None,
+    threshold: float = MATCH_THRESHOLD,
+) -> ReseedPlan:
+    """Match the revised document's rows to the ledger's tasks and say what importing it changes.
+
+    Exact matches of the content (less its item number) are paired first, then the remaining
+    tasks by descending similarity, so one old task is never matched to two new rows. Ties go
+    to a pair in the same section and subsection, then to the nearest position. Rows left over
+    are matched the same way against the tasks earlier revisions archived (`ledger.archived`;
+    `archived_at` gives when, by task id): such a task is restored. A removed task is archived
+    when it has a status, a note, or any entry in `tasks_with_history`.
+    """
+    old_tasks = list(ledger.tasks)
+    archived_tasks = list(ledger.archived)
+    new_rows = list(document.tasks)
+    new_free = set(range(len(new_rows)))
+    matched, old_free = _pair(old_tasks, new_rows, new_free, threshold)
+    returning = _pair(archived_tasks, new_rows, new_free, threshold)[0]
+
     with_history = set(tasks_with_history)
+    archive_times = archived_at or {}
     entries: list[PlanEntry] = []
     for new_index, row in enumerate(new_rows):
+        if new_index in returning:
+            old_index, score = returning[new_index]
+            old = archived_tasks[old_index]
+            when = archive_times.get(old.id, "")
+            entries.append(
+                PlanEntry("restored", old=old, new=row, fields=_differences(old, row), score=score, archived_at=when)
+            )
+            continue
         if new_index not in matched:
             entries.append(PlanEntry("added", new=row))
             continue
@@ -384,6 +479,31 @@ def plan_reseed(
         district_note=document.district_note,
         meta_changes=meta_changes,
         threshold=threshold,
+        unreadable_deadlines=tuple(unreadable_deadlines(document.tasks)),
+    )
+
+
+def archived_number(ledger: Ledger, no: int, archived_at: Mapping[str, str]) -> str | None:
+    """Why no task has 序号 `no` when a revision archived the one that had it (`archived_at`: when, by task id):
+    `21 号任务已在 2026-11-29 的修订中删除，进展已归档：taizhang list --archived`. None for other numbers."""
+    if ledger.by_no(no) is not None:
+        return None
+    archived = {task.id for task in ledger.archived if task.no == no}
+    if not archived:
+        return None
+    # The latest of the tasks archived under that number (a number can be archived more than once).
+    when = max((at for task_id, at in archived_at.items() if task_id in archived), default="")
+    revision = f"在 {when[:10]} 的修订中" if when else "在以前的修订中"
+    return f"{no} 号任务已{revision}删除，进展已归档：taizhang list --archived"
+
+
+def plan_for_store(store: Any, document: LedgerDocument) -> ReseedPlan:
+    """The plan for importing `document` onto what `store` holds now (its history and archive included)."""
+    return plan_reseed(
+        store.load(),
+        document,
+        tasks_with_history={event.task for event in store.history()},
+        archived_at=store.archive_dates(),
     )
 
 
@@ -407,8 +527,7 @@ def run_reseed(args: argparse.Namespace, store: Any, document: LedgerDocument, s
     """`taizhang import FILE` on a store with tasks: show the plan, then apply it if confirmed."""
     # The fingerprint is taken before reading: if the store changes in between, applying refuses.
     fingerprint = store.fingerprint()
-    ledger = store.load()
-    plan = plan_reseed(ledger, document, tasks_with_history={event.task for event in store.history()})
+    plan = plan_for_store(store, document)
     as_json = bool(getattr(args, "json", False))
     report: dict[str, Any] = {"source": source.name, **plan.to_json(), "applied": False, "backup": None}
 
@@ -428,6 +547,15 @@ def run_reseed(args: argparse.Namespace, store: Any, document: LedgerDocument, s
         show_plan()
         print(f"taizhang: {refusal}", file=sys.stderr)
         return 1
+    replace = bool(getattr(args, "replace", False))
+    if plan.different_document and not replace:
+        show_plan()
+        print(
+            f"taizhang: {source.name} 与台账的任务大多对不上（{plan.ledger_total} 项中只找到 {plan.matched} 项），"
+            "看起来是另一份任务清单，未做任何改动。确要用它替换台账（有进展的任务都会归档），请加 --replace 重新运行。",
+            file=sys.stderr,
+        )
+        return 2
     if not args.yes:
         if not sys.stdin.isatty():
             show_plan()
@@ -447,13 +575,9 @@ def run_reseed(args: argparse.Namespace, store: Any, document: LedgerDocument, s
         source_name=source.name,
         source_sha256=hashlib.sha256(source.read_bytes()).hexdigest(),
         expected_fingerprint=fingerprint,
+        replace=replace,
     )
-    counts = plan.summary()
-    message = (
-        f"已导入 {source.name}：修改 {counts['changed']} 项，移动 {counts['moved']} 项，新增 {counts['added']} 项，"
-        f"移除 {counts['removed']} 项（归档 {len(result.archived_ids)} 项）；各任务的状态和进展均已保留。"
-        f"原数据已备份到 {result.backup}。"
-    )
+    message = plan.outcome(source.name, archived=len(result.archived_ids)) + f"原数据已备份到 {result.backup}。"
     if as_json_after:
         report.update(applied=True, backup=str(result.backup), archived=list(result.archived_ids))
         _print_json(report)

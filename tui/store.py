@@ -778,39 +778,49 @@ class Store:
         return folder
 
     def reseed(
-        self, plan: Any, *, source_name: str, source_sha256: str, expected_fingerprint: str
+        self, plan: Any, *, source_name: str, source_sha256: str, expected_fingerprint: str, replace: bool = False
     ) -> ReseedResult:
         """Apply a `tui.reseed.ReseedPlan` made from this store when its fingerprint was taken.
 
         (`plan` is not annotated with its class: tui.reseed is the CLI side, which the store never imports.)
 
-        Under the lock: refuse if db.json changed since the plan was made; back up db.json and the
-        journal; write the new db.json in one atomic write, keeping each matched task's id (so its
-        status and notes, folded from the journal by id, carry over), archiving removed tasks with
-        progress and giving added tasks new ids; then append `import` / `archive` history events.
+        Under the lock: refuse if db.json changed since the plan was made, or if the plan is for a
+        different document and `replace` was not given; back up db.json and the journal; write the new
+        db.json in one atomic write, keeping each matched task's id (so its status and notes, folded from
+        the journal by id, carry over), moving restored tasks out of the archive with their id (so their
+        progress returns), archiving removed tasks with progress and giving added tasks new ids; then
+        append `import` / `restore` / `archive` history events.
         """
         with self._locked():
             self._authorize("import")
             if self.fingerprint() != expected_fingerprint:
                 raise StoreError("生成导入计划后台账已被改动（可能有人同时在导入），未做任何改动。请重新运行导入。")
+            if plan.different_document and not replace:
+                raise StoreError("这份文件看起来是另一份任务清单，不是本台账的修订版。确要用它替换台账，须明确确认替换。")
             tables = self._document_tables()
             current = {doc.get("id"): doc for doc in tables.get("tasks", {}).values()}
-            planned = {entry.old.id for entry in plan.entries if entry.old is not None}
-            if planned != set(current):
+            archive = dict(tables.get("archive", {}))
+            archive_keys = {doc.get("id"): key for key, doc in archive.items() if isinstance(doc, dict)}
+            planned = {entry.old.id for entry in plan.entries if entry.old is not None and entry.kind != "restored"}
+            restored = {entry.old.id for entry in plan.of_kind("restored")}
+            if planned != set(current) or not restored <= set(archive_keys):
                 raise StoreError("导入计划与台账中的任务不一致，未做任何改动。请重新运行导入。")
             if not plan.has_changes:
                 return ReseedResult(self.load(), None)
 
             state = self._state()
             with_history = {task_id for shard in state.shards for task_id in shard.docs_by_task}
-            archive = dict(tables.get("archive", {}))
-            taken = set(current) | {doc.get("id") for doc in archive.values()} | with_history
+            taken = set(current) | set(archive_keys) | with_history
             now = self.now()
             tasks: dict[str, dict[str, Any]] = {}
             events: list[dict[str, Any]] = []
             for index, entry in enumerate(plan.document_entries, start=1):
                 if entry.old is None:
                     task_id = _task_id(f"{entry.new.section}\n{entry.new.content}", taken)
+                elif entry.kind == "restored":
+                    task_id = entry.old.id
+                    del archive[archive_keys[task_id]]
+                    events.append({"task": task_id, "kind": "restore", "fields": entry.history_fields, "text": source_name})
                 else:
                     task_id = entry.old.id
                     if entry.history_fields:
@@ -859,6 +869,12 @@ class Store:
                 self._cache.forget(self.path)
                 raise
         return ReseedResult(self.load(), backup, tuple(archived), tuple(written))
+
+    def archive_dates(self) -> dict[str, str]:
+        """When a revision archived each archived task (ISO time), by task id."""
+        docs = [doc for doc in self._document_tables().get("archive", {}).values() if isinstance(doc, dict) and "id" in doc]
+        # Oldest first, so a task archived twice gives its latest date.
+        return {doc["id"]: doc.get("archived_at", "") for doc in sorted(docs, key=lambda doc: doc.get("archived_at", ""))}
 
     def _require_task(self, task_id: str) -> None:
         if not any(doc.get("id") == task_id for doc in self._document_tables().get("tasks", {}).values()):

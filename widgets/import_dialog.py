@@ -22,19 +22,19 @@ from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from importers import DocumentError, LedgerDocument, read_document
-from tui.display import terminal_safe
-from tui.reseed import ReseedPlan, plan_reseed
+from tui.deadlines import deadline_warnings, unreadable_deadlines
+from tui.display import diff_text, terminal_safe
+from tui.reseed import ReseedPlan, plan_for_store
 from tui.store import Store, StoreError
 from widgets.path_suggester import PathSuggester
 
 __all__ = ["ImportDialog", "ImportOutcome", "PreparedImport", "plan_text"]
 
-Stage = Literal["path", "reading", "plan", "applying"]
+# `confirm_replace`: the document looks like another task list; a second `y` (never Enter) applies it.
+Stage = Literal["path", "reading", "plan", "confirm_replace", "applying"]
 
 # Arrows are East-Asian ambiguous-width glyphs: some CJK terminals draw them two cells wide.
 _SAFE_ARROWS = str.maketrans({"→": "->", "←": "<-"})
-_DELETED = re.compile(r"\[-.*?-\]", re.DOTALL)
-_INSERTED = re.compile(r"\{\+.*?\+\}", re.DOTALL)
 _HEADING = re.compile(r"^\S.*：$", re.MULTILINE)
 
 
@@ -43,10 +43,8 @@ def plan_text(plan: ReseedPlan, source_name: str) -> Text:
 
     The `[-old-]` / `{+new+}` marks stay, so the diff reads the same without colour.
     """
-    text = Text(terminal_safe(plan.render(source_name)).translate(_SAFE_ARROWS))
+    text = diff_text(terminal_safe(plan.render(source_name)).translate(_SAFE_ARROWS))
     text.highlight_regex(_HEADING, "bold underline")
-    text.highlight_regex(_DELETED, "bold red strike")
-    text.highlight_regex(_INSERTED, "bold green")
     return text
 
 
@@ -79,6 +77,7 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "取消", id="import.cancel"),
         Binding("y,enter", "apply", "应用", id="import.apply"),
+        Binding("y", "replace", "确认替换", id="import.replace"),
         Binding("tab", "complete", "补全路径", show=False, id="import.complete"),
         Binding("j,down", "scroll_plan(1)", "下滚", show=False, id="import.down"),
         Binding("k,up", "scroll_plan(-1)", "上滚", show=False, id="import.up"),
@@ -154,22 +153,26 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
 
     def _set_stage(self, stage: Stage) -> None:
         self.stage = stage
-        self.set_class(stage in ("plan", "applying"), "-plan")
+        self.set_class(stage in ("plan", "confirm_replace", "applying"), "-plan")
         path_input = self.query_one("#import-path", Input)
         path_input.disabled = stage != "path"
         hint, status = {
             "path": ("Enter 读取并生成导入计划   Tab 补全路径   Esc 取消", ""),
             "reading": ("Esc 取消", "正在读取文件并比对台账，请稍候"),
             "plan": ("y 或 Enter 应用   j/k 滚动   Esc 取消（台账不变）", ""),
+            "confirm_replace": ("y 确认替换   j/k 滚动   Esc 取消（台账不变）", ""),
             "applying": ("", "正在导入（先备份原数据），请稍候"),
         }[stage]
+        plan = self.prepared.plan if self.prepared is not None else None
         if stage == "plan" and self.prepared is not None and not self.prepared.has_changes:
             hint = "Enter 关闭（无需导入）   Esc 关闭"
+        elif stage == "plan" and plan is not None and plan.different_document:
+            hint = "y 或 Enter 应用（另一份任务清单，还需再确认一次）   j/k 滚动   Esc 取消（台账不变）"
         self.query_one("#import-hint", Label).update(hint)
         self.query_one("#import-status", Label).update(status)
         if stage == "path":
             path_input.focus()
-        elif stage == "plan":
+        elif stage in ("plan", "confirm_replace"):
             self.query_one("#import-plan", VerticalScroll).focus()
         self.refresh_bindings()
 
@@ -177,8 +180,12 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
         self.query_one("#import-error", Label).update(message)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("apply", "scroll_plan"):
+        if action == "apply":
             return self.stage == "plan"
+        if action == "replace":
+            return self.stage == "confirm_replace"
+        if action == "scroll_plan":
+            return self.stage in ("plan", "confirm_replace")
         if action == "complete":
             return self.stage == "path"
         # An import being written cannot be stopped halfway: Esc waits for it.
@@ -208,10 +215,7 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
             raise DocumentError(f"无法读取 {source.name}（{error.strerror}）。请检查文件权限。") from error
         # The fingerprint is taken before reading the ledger: if the store changes in between, applying refuses.
         fingerprint = self.store.fingerprint()
-        plan = None
-        if self.store.has_tasks():
-            history = {event.task for event in self.store.history()}
-            plan = plan_reseed(self.store.load(), document, tasks_with_history=history)
+        plan = plan_for_store(self.store, document) if self.store.has_tasks() else None
         return PreparedImport(source, document, hashlib.sha256(payload).hexdigest(), fingerprint, plan)
 
     def _show_plan(self, prepared: PreparedImport) -> None:
@@ -219,7 +223,9 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
         if prepared.plan is not None:
             body = plan_text(prepared.plan, prepared.source.name)
         else:
-            body = Text(f"台账中还没有任务：将从 {prepared.source.name} 导入 {len(prepared.document.tasks)} 项任务。")
+            lines = [f"台账中还没有任务：将从 {prepared.source.name} 导入 {len(prepared.document.tasks)} 项任务。"]
+            lines += deadline_warnings(unreadable_deadlines(prepared.document.tasks))
+            body = Text(terminal_safe("\n".join(lines)))
         self.query_one("#import-plan-text", Static).update(body)
         self._set_stage("plan")
         self.query_one("#import-plan", VerticalScroll).scroll_home(animate=False)
@@ -233,12 +239,31 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
         if not prepared.has_changes:
             self.dismiss(ImportOutcome(f"{prepared.source.name} 与台账一致，台账未改动。", changed=False))
             return
+        plan = prepared.plan
+        if plan is not None and plan.different_document:
+            counts = plan.summary()
+            self._error(
+                f"这份文件看起来是另一份任务清单（台账 {plan.ledger_total} 项中只找到 {plan.matched} 项）。"
+                f"替换将移除 {counts['removed']} 项任务，其中 {counts['archived']} 项有进展，将归档。"
+                "确要替换，请再按 y；按 Esc 取消。"
+            )
+            self._set_stage("confirm_replace")
+            return
         self._error("")
         self._set_stage("applying")
         self._apply(prepared)
 
+    def action_replace(self) -> None:
+        """The second `y` for a document that looks like another task list: apply it as a replacement."""
+        prepared = self.prepared
+        if self.stage != "confirm_replace" or prepared is None:
+            return
+        self._error("")
+        self._set_stage("applying")
+        self._apply(prepared, replace=True)
+
     @work(thread=True, exclusive=True, group="import.apply", exit_on_error=False, description="导入任务清单")
-    def _apply(self, prepared: PreparedImport) -> ImportOutcome:
+    def _apply(self, prepared: PreparedImport, *, replace: bool = False) -> ImportOutcome:
         name = prepared.source.name
         if prepared.plan is None:
             if self.store.fingerprint() != prepared.fingerprint:
@@ -246,13 +271,13 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
             ledger = self.store.seed(prepared.document, source_name=name, source_sha256=prepared.sha256)
             return ImportOutcome(f"已从 {name} 导入 {len(ledger.tasks)} 项任务。", changed=True)
         result = self.store.reseed(
-            prepared.plan, source_name=name, source_sha256=prepared.sha256, expected_fingerprint=prepared.fingerprint
+            prepared.plan,
+            source_name=name,
+            source_sha256=prepared.sha256,
+            expected_fingerprint=prepared.fingerprint,
+            replace=replace,
         )
-        counts = prepared.plan.summary()
-        message = (
-            f"已导入 {name}：修改 {counts['changed']} 项，移动 {counts['moved']} 项，新增 {counts['added']} 项，"
-            f"移除 {counts['removed']} 项（归档 {len(result.archived_ids)} 项）；各任务的状态和进展均已保留。"
-        )
+        message = prepared.plan.outcome(name, archived=len(result.archived_ids))
         if result.backup is not None:
             message += f"原数据已备份到 {result.backup}。"
         return ImportOutcome(message, changed=result.backup is not None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -35,9 +35,11 @@ class JumpDialog(ModalScreen[int | None]):
     }
     """
 
-    def __init__(self, numbers: Collection[int]) -> None:
+    def __init__(self, numbers: Collection[int], archived: Mapping[int, str] | None = None) -> None:
+        """`archived`: for numbers whose task a revision archived, what to say instead of "no such task"."""
         super().__init__()
         self.numbers = set(numbers)
+        self.archived = dict(archived or {})
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -57,6 +59,9 @@ class JumpDialog(ModalScreen[int | None]):
             error.update("请输入序号数字，或按 Esc 取消。")
             return
         number = int(value)
+        if number not in self.numbers and number in self.archived:
+            error.update(self.archived[number])
+            return
         if number not in self.numbers:
             low, high = min(self.numbers, default=0), max(self.numbers, default=0)
             error.update(f"没有序号为 {number} 的任务（序号范围 {low}-{high}）。")

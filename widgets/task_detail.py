@@ -13,7 +13,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.activity import HistoryRow
-from tui.display import STATUS_GLYPHS, STATUS_STYLES, terminal_safe
+from tui.deadlines import read_deadline
+from tui.display import STATUS_GLYPHS, STATUS_STYLES, diff_text, terminal_safe
 from tui.model import Status, Task, minute_of
 
 __all__ = ["TaskDetail"]
@@ -106,7 +107,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
                 parts.append(Text.assemble(("备注：", "bold"), terminal_safe(remark)))
         if district_note:
             parts.append(Text.assemble(("说明：", "bold"), terminal_safe(district_note)))
-        deadline = Text.assemble(("完成时限：", "bold"), task.deadline or "未填写")
+        deadline = Text.assemble(("完成时限：", "bold"), terminal_safe(read_deadline(task.deadline).label()))
         if overdue:
             deadline.append("  逾期", style="bold red reverse")
         parts.append(deadline)
@@ -131,7 +132,8 @@ class TaskDetail(VerticalScroll, can_focus=True):
             parts.append(Text(""))
             parts.append(Text(f"改动记录（{len(history)} 条）", style="bold underline"))
             for row in history[:history_shown]:
-                parts.append(Text.assemble((f"{row.when}  {terminal_safe(row.who)}", "dim"), "  ", row.what))
+                what = diff_text(row.what) if row.diff else row.what
+                parts.append(Text.assemble((f"{row.when}  {terminal_safe(row.who)}", "dim"), "  ", what))
             if len(history) > history_shown:
                 older = len(history) - history_shown
                 parts.append(Text(f"另有 {older} 条较早的记录：taizhang history {task.no}（在此按 a 全部显示）", style="dim"))

@@ -626,7 +626,14 @@ class MainScreen(Screen[None]):
             self.current_task = task
             self.tree.focus()
 
-        await self.app.push_screen(JumpDialog(task.no for task in self.ledger.tasks), jump)  # see action_add_note
+        archived: dict[int, str] = {}
+        if self.ledger.archived:  # a number a revision took away says so
+            from tui.reseed import archived_number
+
+            dates = self.store.archive_dates()
+            archived = {t.no: gone for t in self.ledger.archived if (gone := archived_number(self.ledger, t.no, dates))}
+        numbers = [task.no for task in self.ledger.tasks]
+        await self.app.push_screen(JumpDialog(numbers, archived), jump)  # see action_add_note
 
     def action_search(self) -> None:
         self.search_bar.open()
