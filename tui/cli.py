@@ -12,6 +12,7 @@ from typing import Any
 
 from importers.records import DocumentError
 from tui.model import Ledger, Status, StatusError, Task, canonical_unit
+from tui.os_errors import os_error_line
 from tui.store import Store, StoreError
 
 __all__ = ["main"]
@@ -357,18 +358,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     store = Store(getattr(args, "db", None), read_only=args.read_only)
     handler = getattr(args, "handler", cmd_app)
-    if handler is not cmd_check:  # check reports what it cleans
-        store.remove_stale_temp_files()  # left by a writer killed mid-write; two directory listings
     try:
+        if handler is not cmd_check:  # check reports what it cleans
+            store.remove_stale_temp_files()  # left by a writer killed mid-write; two directory listings
         return handler(args, store)
     except (CliError, DocumentError, StoreError) as error:
         print(f"taizhang: {error}", file=sys.stderr)
         return 2 if isinstance(error, CliError | DocumentError) else 1
+    except BrokenPipeError:
+        return 0
+    except OSError as error:  # the last resort: whatever the file system refused, one line, never a traceback
+        print(f"taizhang: {os_error_line(error, '操作')}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("taizhang: 已取消。", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":
