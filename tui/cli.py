@@ -35,7 +35,7 @@ def _pad(text: str, width: int) -> str:
 
 
 def _ledger(store: Store, *, with_notes: bool = True) -> Ledger:
-    if not store.path.exists():
+    if not store.exists():
         raise CliError(f"找不到数据文件 {store.path}。请先运行 taizhang import 导入任务清单，或用 --db 指定数据文件。")
     ledger = store.load(with_notes=with_notes)
     if not ledger.tasks:
@@ -52,7 +52,7 @@ def _number(text: str) -> int:
 
 def _task_to_change(store: Store, number: str) -> Task:
     """The task a write names, found without building the whole ledger (a mark must stay quick)."""
-    task = store.task_by_no(_number(number)) if store.path.exists() else None
+    task = store.task_by_no(_number(number)) if store.exists() else None
     return task if task is not None else _task(_ledger(store, with_notes=False), number)
 
 

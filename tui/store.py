@@ -680,6 +680,10 @@ class Store:
         """The journal's size on disk: what folding every note would have to read."""
         return sum(signature[1] for _shard, signature in self._journal_key() if signature is not None)
 
+    def exists(self) -> bool:
+        """Whether db.json is there; StoreUnavailable (one line) when it cannot even be looked at."""
+        return _signature(self.path) is not None
+
     def has_tasks(self) -> bool:
         return bool(self._document_tables().get("tasks"))
 
@@ -997,7 +1001,7 @@ class Store:
         The shape of every file is checked (`tui.store_check`), then what the records say together.
         Raises StoreUnavailable when the store cannot be read at all (a folder, no permission).
         """
-        if _signature(self.path) is None:
+        if not self.exists():
             return [f"找不到数据文件 {self.path}。请先用 taizhang import 导入任务清单。"]
         from tui.store_check import document_problems, journal_problems, shard_problems
 
