@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.accounts import cannot_mount, cannot_run_as_nobody, open_folder, run_as_nobody, taizhang_as_nobody
-from tests.conftest import PROJECT, SOURCE_TXT, fixed_clock, seed_store
+from tests.conftest import PROJECT, SOURCE_TXT, fixed_clock, revised_txt, seed_store
 from tests.pilot_helpers import settle
 from tui.app import make_app
 from tui.cli import main
@@ -41,15 +41,6 @@ def store_files(folder: Path) -> dict[str, str]:
         for path in sorted(folder.rglob("*"))
         if path.is_file() and path.name != "db.json.lock"
     }
-
-
-def revised_txt(folder: Path) -> Path:
-    """The task list with one deadline changed (2025 -> 2026): a revision whose import makes a backup."""
-    text = SOURCE_TXT.read_text(encoding="utf-8")
-    assert "\n\t2025\n" in text
-    path = folder / "task-list-rev.txt"
-    path.write_text(text.replace("\n\t2025\n", "\n\t2026\n", 1), encoding="utf-8")
-    return path
 
 
 def store_with_backup(
