@@ -8,7 +8,6 @@ The scenario that was seen: after an import, a viewer's `e` export to
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import stat
@@ -20,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from tests.accounts import cannot_mount, cannot_run_as_nobody, open_folder, run_as_nobody, taizhang_as_nobody
-from tests.conftest import PROJECT, SOURCE_TXT, fixed_clock, revised_txt, seed_store
-from tests.pilot_helpers import settle
+from tests.conftest import PROJECT, SOURCE_TXT, files_digest, fixed_clock, revised_txt, seed_store
+from tests.pilot_helpers import open_dialog, settle
 from tui.app import make_app
 from tui.cli import main
 from tui.model import Status
@@ -32,15 +31,6 @@ from widgets.export_dialog import ExportDialog
 # The test's own account (root in CI) imports the revision, as the supervisor; everyone else only reads.
 USERS = f'default_role = "viewer"\n\n[users.{current_user()}]\nname = "李四"\nrole = "supervisor"\n'
 REFUSED = "不能导出到"
-
-
-def store_files(folder: Path) -> dict[str, str]:
-    """sha256 of every file under the store's folder (backups included), the lock aside."""
-    return {
-        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != "db.json.lock"
-    }
 
 
 def store_with_backup(
@@ -97,14 +87,11 @@ async def test_viewers_export_into_a_backup_is_refused_and_the_backup_stays_inta
     db, backup = backed_up
     shard = backup / "db.journal" / "2026-11.json"
     assert shard.is_file()
-    before = store_files(db.parent)
+    before = files_digest(db.parent)
     app = make_app(db, clock=fixed_clock, user="wangwu")  # not listed: a viewer
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await pilot.pause()
-        await pilot.press("e")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ExportDialog)
+        dialog = await open_dialog(app, pilot, "e", ExportDialog)
         dialog.query_one("#export-path").value = str(shard)
         await pilot.press("enter")
         await settle(app, pilot)
@@ -117,7 +104,7 @@ async def test_viewers_export_into_a_backup_is_refused_and_the_backup_stays_inta
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
-    assert store_files(db.parent) == before
+    assert files_digest(db.parent) == before
 
     # `check` on the backup is honest, and writes nothing into it (no summary rebuilt, no lock file).
     backup_files = sorted(backup.rglob("*"))
@@ -178,13 +165,13 @@ def test_a_group_member_can_neither_write_nor_export_into_a_backup(monkeypatch: 
         os.chmod(data, 0o2770)
         db, backup = store_with_backup(folder, monkeypatch, umask=0o007)
         shard = backup / "db.journal" / "2026-11.json"
-        before = store_files(data)
+        before = files_digest(data)
         written = run_as_nobody(["sh", "-c", 'echo "{}" > "$0"', shard], groups=[staff])
         assert written.returncode != 0 and "Permission denied" in written.stderr
         exported = taizhang_as_nobody("--db", db, "export", "-o", shard, groups=[staff])
         assert exported.returncode == 2 and exported.stdout == ""
         assert exported.stderr.count("\n") == 1 and REFUSED in exported.stderr, exported.stderr
-        assert store_files(data) == before
+        assert files_digest(data) == before
         checked = taizhang_as_nobody("--db", backup / "db.json", "check", groups=[staff])
         assert checked.returncode == 0 and checked.stdout.startswith("数据完好："), checked.stderr
 
@@ -252,12 +239,12 @@ def test_export_into_the_store_folder_is_refused_however_it_is_spelled(
 ) -> None:
     db, backup = backed_up
     target = SPELLINGS[spelling](tmp_path, db, backup)
-    before = store_files(db.parent)
+    before = files_digest(db.parent)
     code = main(["--db", str(db), "export", "-o", str(target)])
     captured = capsys.readouterr()
     assert code == 2 and captured.out == ""
     assert captured.err.count("\n") == 1 and REFUSED in captured.err, captured.err
-    assert store_files(db.parent) == before
+    assert files_digest(db.parent) == before
 
 
 def test_a_relative_path_from_inside_the_store_folder_is_refused(
@@ -302,10 +289,10 @@ def test_a_bind_mount_of_the_store_folder_is_refused(
     view.mkdir()
     subprocess.run(["mount", "--bind", str(db.parent), str(view)], check=True)
     try:
-        before = store_files(db.parent)
+        before = files_digest(db.parent)
         assert main(["--db", str(db), "export", "-o", str(view / "backups" / backup.name / "x.json")]) == 2
         assert REFUSED in capsys.readouterr().err
-        assert store_files(db.parent) == before
+        assert files_digest(db.parent) == before
     finally:
         subprocess.run(["umount", "-l", str(view)], check=False)
 
@@ -329,9 +316,9 @@ def test_another_case_on_a_case_insensitive_file_system_is_refused(tmp_path: Pat
         db = folder / "data" / "db.json"
         seed_store(db, source=SOURCE_TXT, clock=fixed_clock, user="tester")
         assert (folder / "DATA" / "DB.JSON").exists()  # really case-insensitive
-        before = store_files(db.parent)
+        before = files_digest(db.parent)
         assert main(["--db", str(db), "export", "-o", str(folder / "DATA" / "Report.json")]) == 2
         assert REFUSED in capsys.readouterr().err
-        assert store_files(db.parent) == before
+        assert files_digest(db.parent) == before
     finally:
         subprocess.run(["umount", "-l", str(mount_point)], check=False)

@@ -9,7 +9,6 @@ TAIZHANG_DB=SOMEFOLDER) printed an IsADirectoryError traceback; a full disk gave
 
 from __future__ import annotations
 
-import hashlib
 import os
 import select
 import subprocess
@@ -29,7 +28,7 @@ from tests.accounts import (
     small_tmpfs,
     taizhang_as_nobody,
 )
-from tests.conftest import PROJECT, SOURCE_DOCX, SOURCE_TXT, fixed_clock, revised_txt, seed_store
+from tests.conftest import PROJECT, SOURCE_DOCX, SOURCE_TXT, files_digest, fixed_clock, revised_txt, seed_store
 from tests.pilot_helpers import notices, settle
 from tui.app import make_app
 from tui.model import Status
@@ -56,15 +55,6 @@ def assert_one_line(result: subprocess.CompletedProcess[str], *wanted: str) -> N
         assert text in result.stderr, result.stderr
 
 
-def every_file(folder: Path) -> dict[str, str]:
-    """sha256 of every file under `folder` (temporary files and backups included), the lock aside."""
-    return {
-        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != "db.json.lock"
-    }
-
-
 # ---------------------------------------------------------------------- a folder given as the store
 
 
@@ -84,10 +74,10 @@ def every_file(folder: Path) -> dict[str, str]:
 )
 def test_db_folder_traceback_is_now_one_line(db_path: Path, tmp_path: Path, argv: list[str]) -> None:
     folder = db_path.parent
-    before = every_file(folder)
+    before = files_digest(folder)
     result = run_cli("--db", folder, *[part.format(tmp=tmp_path) for part in argv])
     assert_one_line(result, f"{folder} 是一个目录，不是数据文件", f"--db {folder / 'db.json'}")
-    assert every_file(folder) == before
+    assert files_digest(folder) == before
     assert not (tmp_path / "r.csv").exists()
 
 
@@ -156,11 +146,11 @@ def test_full_disk_traceback_is_now_one_line_and_the_store_intact(
     full_disk: Path, tmp_path: Path, argv: list[str]
 ) -> None:
     disk = full_disk.parent.parent
-    before = every_file(disk)
+    before = files_digest(disk)
     rev = revised_txt(tmp_path)
     result = run_cli("--db", full_disk, *[part.format(rev=rev, disk=disk) for part in argv])
     assert_one_line(result, "磁盘已满", "请清理磁盘空间后重试")
-    assert every_file(disk) == before  # no half-written file, no temporary file, no backup left behind
+    assert files_digest(disk) == before  # no half-written file, no temporary file, no backup left behind
     assert Store(full_disk).check() == []
 
 
@@ -177,7 +167,7 @@ def test_a_first_import_onto_a_full_disk_is_one_line(tmp_path: Path) -> None:
 
 async def test_the_app_on_a_full_disk_says_so_and_keeps_running(full_disk: Path) -> None:
     disk = full_disk.parent.parent
-    before = every_file(disk)
+    before = files_digest(disk)
     app = make_app(full_disk, clock=fixed_clock, user="tester")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await settle(app, pilot)
@@ -185,7 +175,7 @@ async def test_the_app_on_a_full_disk_says_so_and_keeps_running(full_disk: Path)
         await settle(app, pilot)
         assert any("磁盘已满" in notice and "\n" not in notice for notice in notices(app)), notices(app)
         assert app.is_running
-    assert every_file(disk) == before
+    assert files_digest(disk) == before
 
 
 # ---------------------------------------------------------------------- a read-only file system
@@ -199,10 +189,10 @@ def test_a_read_only_file_system_is_one_line(tmp_path: Path) -> None:
         db = disk / "db.json"
         seed_store(db, source=SOURCE_TXT, clock=fixed_clock, user="tester")
         remount_read_only(disk)
-        before = every_file(disk)
+        before = files_digest(disk)
         for argv in (["mark", "1", "done"], ["note", "1", "进展"], ["import", revised_txt(tmp_path), "--yes"]):
             assert_one_line(run_cli("--db", db, *argv), "文件系统为只读", "请联系管理员检查磁盘挂载")
-        assert every_file(disk) == before
+        assert files_digest(disk) == before
         listed = run_cli("--db", db, "list")
         assert listed.returncode == 0 and "共 72 项" in listed.stdout
         checked = run_cli("--db", db, "check")  # the summary cannot be rebuilt here: check still passes
@@ -233,11 +223,11 @@ def test_a_store_nobody_may_read_but_not_write_is_one_line(nobody_can_run: None)
     with open_folder() as folder:
         db = folder / "data" / "db.json"
         seed_store(db, source=SOURCE_TXT, clock=fixed_clock, user="tester")
-        before = every_file(db.parent)
+        before = files_digest(db.parent)
         for argv in (["mark", "1", "done"], ["note", "1", "进展"], ["import", revised_txt(folder), "--yes"]):
             result = taizhang_as_nobody("--db", db, *argv)
             assert_one_line(result, "权限")
-        assert every_file(db.parent) == before
+        assert files_digest(db.parent) == before
         listed = taizhang_as_nobody("--db", db, "list")
         assert listed.returncode == 0 and "共 72 项" in listed.stdout
         exported = taizhang_as_nobody("--db", db, "export", "-o", db.parent.parent / "r.csv")

@@ -7,14 +7,13 @@ with a shell could `mv` it away and write `default_role = "supervisor"`.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 import pytest
 
 from tests.accounts import cannot_run_as_nobody, open_folder, run_as_nobody, taizhang_as_nobody
-from tests.conftest import SOURCE_TXT, fixed_clock, seed_store
+from tests.conftest import SOURCE_TXT, files_digest, fixed_clock, seed_store
 from tests.pilot_helpers import notices, said, settle
 from tui.app import make_app
 from tui.cli import main
@@ -28,12 +27,8 @@ SUPERVISOR_FOR_ALL = 'default_role = "supervisor"\n'
 UNTRUSTED = "权限文件不可信"
 
 
-def store_files(folder: Path) -> dict[str, str]:
-    return {
-        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name not in ("db.json.lock", "users.toml")
-    }
+def users_kept_aside(folder: Path) -> dict[str, str]:
+    return files_digest(folder, ignore=("db.json.lock", "users.toml"))
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -73,11 +68,11 @@ def test_a_users_toml_others_could_replace_makes_everyone_a_viewer(
     users.write_text(USERS, encoding="utf-8")
     users.chmod(0o644)
     make_unsafe(users)
-    before = store_files(db_path.parent)
+    before = users_kept_aside(db_path.parent)
     code, out, err = _cli(capsys, "--db", str(db_path), "mark", "1", "done")
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and UNTRUSTED in err and why in err and "所有人只能查看" in err, err
-    assert store_files(db_path.parent) == before
+    assert users_kept_aside(db_path.parent) == before
     code, out, err = _cli(capsys, "--db", str(db_path), "list")  # reading still works
     assert code == 0 and "共 72 项" in out and err == ""
     zhangsan = Store(db_path, clock=fixed_clock, user="zhangsan")
@@ -160,11 +155,11 @@ def test_a_missing_taizhang_users_file_fails_closed(
     tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("TAIZHANG_USERS", str(tmp_path / "etc" / "users.toml"))
-    before = store_files(db_path.parent)
+    before = users_kept_aside(db_path.parent)
     code, _out, err = _cli(capsys, "--db", str(db_path), "note", "1", "进展")
     assert code == 1 and err.count("\n") == 1
     assert "TAIZHANG_USERS 指定的" in err and "不存在" in err and "所有人只能查看" in err
-    assert store_files(db_path.parent) == before
+    assert users_kept_aside(db_path.parent) == before
     assert _cli(capsys, "--db", str(db_path), "show", "1")[0] == 0
 
 
@@ -179,7 +174,7 @@ def test_swapped_users_toml_in_the_group_writable_store_folder_is_refused(tmp_pa
     (folder / "users.toml").write_text(USERS, encoding="utf-8")
     (folder / "users.toml").rename(folder / "users.toml.bak")  # what the group member did
     (folder / "users.toml").write_text(SUPERVISOR_FOR_ALL, encoding="utf-8")
-    before = store_files(folder)
+    before = users_kept_aside(folder)
     member = Store(db_path, clock=fixed_clock, user="wangwu")
     task = member.load().tasks[0]
     assert member.identity().role is Role.VIEWER
@@ -187,7 +182,7 @@ def test_swapped_users_toml_in_the_group_writable_store_folder_is_refused(tmp_pa
         member.set_status(task.id, Status.CLOSED)
     message = str(refused.value)
     assert message.startswith(UNTRUSTED) and "\n" not in message and str(folder) in message
-    assert store_files(folder) == before
+    assert users_kept_aside(folder) == before
 
 
 def test_a_group_member_swapping_users_toml_gains_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -212,11 +207,11 @@ def test_a_group_member_swapping_users_toml_gains_nothing(monkeypatch: pytest.Mo
         swapped = run_as_nobody(["sh", "-c", swap, db.parent], groups=[staff])
         assert swapped.returncode == 0, swapped.stderr
         assert (db.parent / "users.toml").read_text(encoding="utf-8").startswith('default_role = "supervisor"')
-        before = store_files(db.parent)
+        before = users_kept_aside(db.parent)
         marked = taizhang_as_nobody("--db", db, "mark", "1", "closed", groups=[staff])
         assert marked.returncode == 1 and marked.stdout == ""
         assert marked.stderr.count("\n") == 1 and UNTRUSTED in marked.stderr, marked.stderr
-        assert store_files(db.parent) == before
+        assert users_kept_aside(db.parent) == before
         listed = taizhang_as_nobody("--db", db, "list", "--json", groups=[staff])
         assert listed.returncode == 0, listed.stderr
 
@@ -227,14 +222,14 @@ def test_a_group_member_swapping_users_toml_gains_nothing(monkeypatch: pytest.Mo
         env = {"TAIZHANG_USERS": str(etc / "users.toml")}
         marked = taizhang_as_nobody("--db", db, "mark", "1", "closed", groups=[staff], env=env)
         assert marked.returncode == 1 and "只能查看台账" in marked.stderr and UNTRUSTED not in marked.stderr
-        assert store_files(db.parent) == before
+        assert users_kept_aside(db.parent) == before
 
 
 async def test_the_app_says_why_everyone_only_reads_at_login(db_path: Path) -> None:
     folder = db_path.parent
     (folder / "users.toml").write_text(USERS, encoding="utf-8")
     folder.chmod(0o775)
-    before = store_files(folder)
+    before = users_kept_aside(folder)
     app = make_app(db_path, clock=fixed_clock, user="zhangsan")
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await settle(app, pilot)
@@ -244,5 +239,5 @@ async def test_the_app_says_why_everyone_only_reads_at_login(db_path: Path) -> N
             await pilot.press(key)
             await settle(app, pilot)
         assert not any("已将" in notice for notice in notices(app))
-    assert store_files(folder) == before
+    assert users_kept_aside(folder) == before
     folder.chmod(0o755)
