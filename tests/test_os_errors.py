@@ -232,3 +232,22 @@ def test_a_store_nobody_may_read_but_not_write_is_one_line(nobody_can_run: None)
         assert listed.returncode == 0 and "共 72 项" in listed.stdout
         exported = taizhang_as_nobody("--db", db, "export", "-o", db.parent.parent / "r.csv")
         assert_one_line(exported, "没有写入目录")
+
+
+async def test_a_store_that_becomes_unreadable_mid_session_is_reported_not_raised(db_path: Path) -> None:
+    """The watcher's timer looks at the files every second: a failure there is one notification, no traceback
+    (here db.json becomes a symlink to itself, which even root cannot read)."""
+    from widgets.store_watcher import StoreWatcher
+
+    app = make_app(db_path, clock=fixed_clock, user="tester")
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await settle(app, pilot)
+        saved = db_path.with_name("saved.json")
+        db_path.rename(saved)
+        db_path.symlink_to(db_path.name)
+        app.screen.query_one(StoreWatcher).check_now()
+        await settle(app, pilot)
+        assert app.is_running
+        assert any("读取台账失败（符号链接层数过多" in notice for notice in notices(app)), notices(app)
+        db_path.unlink()
+        saved.rename(db_path)

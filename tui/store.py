@@ -651,8 +651,13 @@ class Store:
 
     def revision(self) -> Revision:
         """Stat signatures of every file the ledger is read from: cheap enough to poll every second."""
-        files = [self.path, self.users_path, *self._shards()]
-        return tuple((path.name, _signature(path)) for path in files)
+        try:
+            files = [self.path, self.users_path, *self._shards()]
+            return tuple((path.name, _signature(path)) for path in files)
+        except StoreError:
+            # Unreadable now (a permission or a disk changed): a revision of its own, so that a watcher
+            # reloads once and the screen says why, instead of the timer raising.
+            return (("unreadable", None),)
 
     def changed_since(self, revision: Revision) -> bool:
         return self.revision() != revision
