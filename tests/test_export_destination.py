@@ -322,3 +322,16 @@ def test_another_case_on_a_case_insensitive_file_system_is_refused(tmp_path: Pat
         assert files_digest(db.parent) == before
     finally:
         subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_a_backup_is_never_written_to_through_the_program(
+    backed_up: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Even by its owner (root here, whom file modes do not stop): a backup is for reading and checking."""
+    _db, backup = backed_up
+    before = files_digest(backup, ignore=())  # no lock file either
+    for argv in (["mark", "2", "done"], ["note", "2", "写进备份"], ["import", str(revised_txt(tmp_path)), "--yes"]):
+        assert main(["--db", str(backup / "db.json"), *argv]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "是导入前的备份，只能查看和检查" in err
+    assert files_digest(backup, ignore=()) == before

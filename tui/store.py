@@ -431,6 +431,9 @@ class Store:
         folder = self.path.parent
         return folder.parent.name == "backups" and _BACKUP_STAMP.match(folder.name) is not None
 
+    def _backup_refusal(self) -> str:
+        return f"{self.path.parent} 是导入前的备份，只能查看和检查。如需恢复，请按 README 把它复制回台账目录。"
+
     # ----------------------------------------------------------------- low level
 
     def _db(self, path: Path, indent: int | None = None) -> TinyDB:
@@ -440,6 +443,8 @@ class Store:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
+        if self.is_backup:  # refused before the lock file is created in it
+            raise PermissionDenied(self._backup_refusal())
         try:
             make_shared_folder(self.path.parent)
         except OSError as error:
@@ -630,6 +635,8 @@ class Store:
         """
         if self.read_only:
             return "当前为只读模式（--read-only），不能修改台账。"
+        if self.is_backup:
+            return self._backup_refusal()
         task = None
         old_status = None
         if task_id is not None:
