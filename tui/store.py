@@ -15,6 +15,11 @@ Layout, for a store at `data/db.json`:
   signatures do not match the shards (a crash between the two writes, an older program), the
   shards are folded instead: a missing or stale summary costs time, never correctness.
 - `data/db.json.lock` — the inter-process lock every write holds.
+- `data/backups/<stamp>/` — what an import replaced: db.json and the journal, read-only for the group
+  and others; a Store opened on a backup reads and checks it but never writes into it.
+
+users.toml (`TAIZHANG_USERS`, else beside db.json) is trusted only when nobody but root or the store's
+owner could have replaced it (`tui.file_trust`); otherwise everyone only reads (fail closed).
 
 Every write goes through `_AtomicJSONStorage.write`: a temporary file in the same folder,
 fsync, `os.replace`, fsync of the folder, keeping the old file's mode and group. Every
