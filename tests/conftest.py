@@ -32,6 +32,24 @@ def seed_store(path: Path, source: Path = SOURCE_DOCX, **store_options) -> Store
     return store
 
 
+def files_digest(folder: Path, *, ignore: tuple[str, ...] = ("db.json.lock",)) -> dict[str, str]:
+    """sha256 of every file under `folder` (the journal, backups and temporary files included), by relative path."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name not in ignore
+    }
+
+
+def revised_txt(folder: Path) -> Path:
+    """The task list with one deadline changed (2025 -> 2026): a revision whose import makes a backup."""
+    text = SOURCE_TXT.read_text(encoding="utf-8")
+    assert "\n\t2025\n" in text
+    path = folder / "task-list-rev.txt"
+    path.write_text(text.replace("\n\t2025\n", "\n\t2026\n", 1), encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     """A store seeded from the real task list, in a fresh folder."""

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from textual.screen import Screen
+
 from tui.app import TaizhangApp
 from tui.model import Task
 from widgets.ledger_tree import LedgerTree
 from widgets.message_line import MessageLine
+
+ScreenT = TypeVar("ScreenT", bound=Screen)
 
 
 async def settle(app: TaizhangApp, pilot) -> None:
@@ -13,6 +19,14 @@ async def settle(app: TaizhangApp, pilot) -> None:
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def open_dialog(app: TaizhangApp, pilot, key: str, kind: type[ScreenT]) -> ScreenT:
+    """Press `key` and return the dialog it opened (failing if it opened something else)."""
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(app.screen, kind), app.screen
+    return app.screen
 
 
 def notices(app: TaizhangApp) -> list[str]:

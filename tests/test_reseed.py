@@ -531,7 +531,7 @@ def test_a_failure_while_recording_history_leaves_the_store_as_it_was(tmp_path: 
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store, "_append_many", disk_full)
-    with pytest.raises(OSError):
+    with pytest.raises(StoreError, match="磁盘已满"):  # issue 12: one line for the user, not an OSError
         store.reseed(plan, source_name="rev.docx", source_sha256="y", expected_fingerprint=store.fingerprint())
     assert files_of(busy_db) == before
     assert Store(busy_db).check() == []

@@ -87,6 +87,8 @@ class Server:
         self.program = program
         self.srv = root / "srv" / "taizhang"
         self.db = self.srv / "db.json"
+        self.etc = root / "etc" / "taizhang"
+        self.users = self.etc / "users.toml"
         self.port = _free_port()
         self.client_key = root / "client_key"
         self.sshd: subprocess.Popen[str] | None = None
@@ -109,22 +111,24 @@ class Server:
         subprocess.run(["groupdel", GROUP], capture_output=True)
 
     def create_store(self) -> None:
-        """README 部署 step 2 and 3, with this test's paths."""
+        """README 部署 step 2 and 3, with this test's paths (/srv/taizhang, /etc/taizhang)."""
         self.srv.parent.mkdir(parents=True)
         os.chmod(self.srv.parent, 0o755)
         _run("install", "-d", "-m", "2770", "-o", "root", "-g", GROUP, self.srv)
         docx = self.root / "task-list.docx"
         shutil.copy(SOURCE_DOCX, docx)
         _run("bash", "-c", f'(umask 007; TAIZHANG_DB="{self.db}" "{self.program}" import "{docx}")')
-        users = self.srv / "users.toml"
-        users.write_text(
+        self.etc.parent.mkdir()
+        os.chmod(self.etc.parent, 0o755)
+        _run("install", "-d", "-m", "755", "-o", "root", "-g", "root", self.etc)
+        source = self.root / "users.toml"
+        source.write_text(
             'default_role = "viewer"\n\n'
             f'[users.{ACCOUNTS[0]}]\nname = "张三"\nunit = "区民政局"\nrole = "editor"\n\n'
             f'[users.{ACCOUNTS[1]}]\nname = "李四"\nrole = "supervisor"\n',
             encoding="utf-8",
         )
-        _run("chown", f"root:{GROUP}", users)
-        os.chmod(users, 0o640)
+        _run("install", "-m", "644", "-o", "root", "-g", "root", source, self.users)
 
     def start_sshd(self) -> None:
         host_key = self.root / "ssh_host_ed25519_key"
@@ -143,7 +147,7 @@ class Server:
             "AuthorizedKeysFile .ssh/authorized_keys\n"
             f"AllowGroups {GROUP}\n"
             f"Match Group {GROUP}\n"
-            f"    ForceCommand env TAIZHANG_DB={self.db} LANG=C.UTF-8 {self.program}\n"
+            f"    ForceCommand env TAIZHANG_DB={self.db} TAIZHANG_USERS={self.users} LANG=C.UTF-8 {self.program}\n"
             "    DisableForwarding yes\n"
             "    PermitTTY yes\n"
         )
@@ -338,3 +342,64 @@ def test_each_account_marks_a_task_from_the_keyboard_over_ssh(server: Server) ->
     # The second account wrote into the shard the first one created: the group shares it.
     for shard in (server.srv / "db.journal").glob("*.json"):
         assert shard.stat().st_mode & 0o060 == 0o060
+
+
+def _open_task(server: Server, account: str, number: int) -> Tmux:
+    """Log in as `account` over ssh and select task `number` with the jump dialog."""
+    tmux = Tmux(f"tz-e2e-{account}")
+    tmux.start(server.ssh_argv(account, "-t"))
+    tmux.wait_for("一、")
+    tmux.keys(":")
+    tmux.wait_for("跳转到序号")
+    tmux.keys(str(number), literal=True)
+    tmux.keys("Enter")
+    tmux.wait_gone("跳转到序号")
+    return tmux
+
+
+def _quit(tmux: Tmux) -> None:
+    tmux.keys("q")
+    _wait_until(lambda: tmux.exit_status() is not None, timeout=60)
+    assert tmux.exit_status() == 0, tmux.screen()
+
+
+def test_a_users_toml_planted_in_the_store_folder_changes_nothing(server: Server) -> None:
+    """Issue 12: a group member with a shell (cron, console) writes /srv/taizhang/users.toml making everyone a
+    supervisor. The ForceCommand names /etc/taizhang/users.toml, so the planted file is never read."""
+    planted = server.srv / "users.toml"
+    _run("runuser", "-u", ACCOUNTS[0], "--", "sh", "-c", f"printf 'default_role = \"supervisor\"\\n' > '{planted}'")
+    assert planted.stat().st_uid != 0  # the member could write it: the store folder is the group's
+    tmux = _open_task(server, ACCOUNTS[0], 31)  # 31 belongs to 区司法局, not to 张三's 区民政局
+    try:
+        assert f"张三({ACCOUNTS[0]})・区民政局・编辑" in tmux.screen()
+        tmux.keys("5")  # 已销号: for a supervisor only
+        tmux.wait_for("无权")
+        _quit(tmux)
+    finally:
+        tmux.kill()
+    assert _history(server) == []
+
+
+def test_a_users_toml_in_a_group_writable_folder_fails_closed_at_login(server: Server) -> None:
+    """Issue 12: when the folder of users.toml can be written by the group, everyone only reads, and the
+    login says why on the message line."""
+    _run("chgrp", GROUP, server.etc)
+    os.chmod(server.etc, 0o775)
+    tmux = _open_task(server, ACCOUNTS[1], 31)  # 李四, a supervisor when the file is trusted
+    try:
+        screen = tmux.wait_for("权限文件不可信")
+        assert f"{ACCOUNTS[1]}・只读" in screen
+        tmux.keys("3")
+        time.sleep(2)  # a refused key writes nothing; give a write the time it would take
+        _quit(tmux)
+    finally:
+        tmux.kill()
+    assert _history(server) == []
+    marked = subprocess.run(
+        ["runuser", "-u", ACCOUNTS[1], "--", str(server.program), "mark", "31", "done"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TAIZHANG_DB": str(server.db), "TAIZHANG_USERS": str(server.users)},
+        timeout=60,
+    )
+    assert marked.returncode == 1 and marked.stderr.count("\n") == 1 and "权限文件不可信" in marked.stderr

@@ -155,7 +155,7 @@ def test_a_failed_write_leaves_the_file_whole_and_the_cache_honest(store: Store,
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store_module, "atomic_write_bytes", failing_write)
-    with pytest.raises(OSError):
+    with pytest.raises(StoreError, match="磁盘已满"):  # issue 12: one line for the user, not an OSError
         store.add_note(task.id, "写入失败的")
     monkeypatch.undo()
     assert [n.text for n in store.load().by_no(4).notes] == ["保存成功的"]

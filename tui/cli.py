@@ -13,6 +13,7 @@ from typing import Any
 from importers.records import DocumentError
 from tui.deadlines import deadline_warnings, read_deadline, unreadable_deadlines
 from tui.model import Ledger, Status, StatusError, Task, canonical_unit
+from tui.os_errors import os_error_line
 from tui.store import Store, StoreError
 
 __all__ = ["main"]
@@ -35,7 +36,7 @@ def _pad(text: str, width: int) -> str:
 
 
 def _ledger(store: Store, *, with_notes: bool = True) -> Ledger:
-    if not store.path.exists():
+    if not store.exists():
         raise CliError(f"找不到数据文件 {store.path}。请先运行 taizhang import 导入任务清单，或用 --db 指定数据文件。")
     ledger = store.load(with_notes=with_notes)
     if not ledger.tasks:
@@ -52,7 +53,7 @@ def _number(text: str) -> int:
 
 def _task_to_change(store: Store, number: str) -> Task:
     """The task a write names, found without building the whole ledger (a mark must stay quick)."""
-    task = store.task_by_no(_number(number)) if store.path.exists() else None
+    task = store.task_by_no(_number(number)) if store.exists() else None
     return task if task is not None else _task(_ledger(store, with_notes=False), number, store)
 
 
@@ -369,18 +370,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     store = Store(getattr(args, "db", None), read_only=args.read_only)
     handler = getattr(args, "handler", cmd_app)
-    if handler is not cmd_check:  # check reports what it cleans
-        store.remove_stale_temp_files()  # left by a writer killed mid-write; two directory listings
     try:
+        if handler is not cmd_check:  # check reports what it cleans
+            store.remove_stale_temp_files()  # left by a writer killed mid-write; two directory listings
         return handler(args, store)
     except (CliError, DocumentError, StoreError) as error:
         print(f"taizhang: {error}", file=sys.stderr)
         return 2 if isinstance(error, CliError | DocumentError) else 1
+    except BrokenPipeError:
+        return 0
+    except OSError as error:  # the last resort: whatever the file system refused, one line, never a traceback
+        print(f"taizhang: {os_error_line(error, '操作')}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("taizhang: 已取消。", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":

@@ -17,13 +17,14 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.history import field_changes
 from tui.model import Event, Ledger, Note, Status, Task
+from tui.os_errors import os_error_line
+from tui.shared_files import atomic_write_bytes
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -50,6 +51,7 @@ __all__ = [
     "export_ledger",
     "export_store",
     "period_notes",
+    "refuse_store_destination",
 ]
 
 FORMATS = {".docx": "docx", ".csv": "csv", ".json": "json"}
@@ -737,35 +739,36 @@ def _check_destination(output: Path) -> None:
         raise ExportError(f"没有写入目录 {folder} 的权限。请换一个保存位置，如自己的主目录。")
 
 
-def _write_atomically(output: Path, payload: bytes) -> None:
-    """Write beside the target and `os.replace` it: a failed export never leaves half a file."""
-    folder = output.parent
-    temp = folder / f".{output.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
+def _same_folder(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def refuse_store_destination(store: Store, output: Path | str) -> None:
+    """Refuse (ExportError) an export whose file would land inside the store's folder or be its users.toml.
+
+    The store's folder is that of db.json, with everything below it (the journal, backups/). Folders
+    are compared by identity (device and inode), not by name, on the real path of the destination, so
+    no spelling gets round it: `..`, symlinked folders or a symlink as the file itself, /proc/self/root,
+    another case on a case-insensitive file system, a bind mount.
+    """
+    output = Path(output).expanduser()
     try:
-        # 0o666 less the umask: an export is an ordinary file of its owner's, not a private one.
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except FileNotFoundError:
-        raise ExportError(f"输出目录 {folder} 不存在。请先创建该目录，或换一个保存位置。") from None
-    except PermissionError:
-        raise ExportError(f"没有写入目录 {folder} 的权限。请换一个保存位置，如自己的主目录。") from None
-    except OSError as error:
-        raise ExportError(f"无法在 {folder} 中写入文件（{error.strerror}）。请换一个保存位置。") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            with suppress(FileNotFoundError):
-                os.fchmod(handle.fileno(), output.stat().st_mode & 0o7777)  # replacing: keep its mode
-            os.fsync(handle.fileno())
-        os.replace(temp, output)
-    except OSError as error:
-        with suppress(OSError):
-            os.unlink(temp)
-        raise ExportError(f"写入 {output} 失败（{error.strerror}），未生成文件。请检查磁盘空间和权限后重试。") from None
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temp)
-        raise
+        store_folder = os.stat(store.path.parent)
+    except OSError:
+        return  # no store folder: nothing to protect (the export then fails to read the store)
+    real = output.resolve()
+    users = store.users_path.resolve()
+    if real == users:
+        raise ExportError(f"不能导出到台账的权限文件 {output}。请换一个文件名。")
+    for folder in (real.parent, *real.parent.parents):
+        try:
+            if _same_folder(os.stat(folder), store_folder):
+                raise ExportError(
+                    f"不能导出到 {output}：它在台账数据文件所在的目录 {store.path.parent} 之内（含备份）。"
+                    "请换一个保存位置，如自己的主目录。"
+                )
+        except OSError:
+            continue  # a folder that does not exist yet cannot be the store's
 
 
 def export_ledger(
@@ -791,7 +794,11 @@ def export_ledger(
         ledger, today=today, period=period, filters=filters, history=history, display_name=display_name
     )
     payload = _WRITERS[kind](report, progress)
-    _write_atomically(output, payload)
+    try:
+        # The real path: the file lands where export_store looked (a symlink is written through, not replaced).
+        atomic_write_bytes(output.resolve(), payload)
+    except OSError as error:
+        raise ExportError(os_error_line(error, f"写入 {output} ", "，未生成文件")) from None
     if progress:
         progress(len(report.rows), len(report.rows))
     return ExportResult(
@@ -813,11 +820,7 @@ def export_store(
     progress: Progress | None = None,
 ) -> ExportResult:
     """`export_ledger` over what a store holds now, with its clock, history and users' names."""
-    output = Path(output).expanduser()
-    resolved = output.resolve()
-    protected = {store.path.resolve(), store.lock_path.resolve(), store.users_path.resolve()}
-    if resolved in protected or resolved.parent == store.journal_dir.resolve():
-        raise ExportError(f"不能导出到台账自己的数据文件 {output}。请换一个文件名。")
+    refuse_store_destination(store, output)
     return export_ledger(
         store.load(),
         output,

@@ -129,7 +129,8 @@ class Event:
     """One entry of the history: who changed what, when.
 
     kinds: `status` (old -> new), `note` (text), `undo` (ref: the event undone, plus what it
-    restores), `import` (fields: {name: [old, new]}), `archive`.
+    restores), `import` (fields: {name: [old, new]}), `archive`, `restore` (an archived task brought back
+    by a revision; fields as for `import`).
     """
 
     id: str

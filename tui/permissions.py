@@ -20,8 +20,11 @@ given, but neither marks a task 已销号 nor changes a closed task's status; `s
 everything, including 已销号 and imports. Without the file everyone is an editor of every task,
 and nothing is reserved for a supervisor (there is none): 已销号 and imports are open to all.
 
-The file's location is fixed (beside the store), never taken from the environment: identity
-and rights must not be something a user can set for themselves. Pure rules: no storage, no UI.
+The file is the one `TAIZHANG_USERS` names (sshd's ForceCommand sets it, e.g. a root-owned
+`/etc/taizhang/users.toml`), else users.toml beside the store; the store trusts it only when nobody it
+constrains could have replaced it (`tui.file_trust`), and otherwise makes everyone a viewer, saying
+why (`Permissions.fail_closed`). Identity is the OS login, never taken from the environment. Pure
+rules: no storage, no UI.
 """
 
 from __future__ import annotations
@@ -73,6 +76,8 @@ class Identity:
     name: str = ""
     # No users.toml: nobody is a supervisor, so nothing is reserved for one.
     unsupervised: bool = False
+    # users.toml is not trusted: this account may only read, and this one line says why.
+    locked: str = ""
 
     @property
     def display_name(self) -> str:
@@ -87,6 +92,8 @@ class Identity:
         self, action: str, task: Task | None = None, *, new_status: Status | None = None, old_status: Status | None = None
     ) -> str | None:
         """Why this account may not do `action` (`status`, `note`, `undo`, `import`); None when it may."""
+        if self.locked:
+            return self.locked
         prefix = f"你（{self.describe()}）"
         if self.role is Role.SUPERVISOR or (self.unsupervised and self.role is Role.EDITOR):
             return None
@@ -112,8 +119,16 @@ class Permissions:
     users: dict[str, Identity] = field(default_factory=dict)
     default_role: Role = Role.EDITOR
     source: Path | None = None
+    refused: str = ""  # why the file is not trusted (then everyone only reads)
+
+    @classmethod
+    def fail_closed(cls, source: Path, why: str) -> Permissions:
+        """Everyone a viewer, named by login only: what an untrusted users.toml gives."""
+        return cls(default_role=Role.VIEWER, source=source, refused=why)
 
     def identity(self, login: str) -> Identity:
+        if self.refused:
+            return Identity(login=login, role=Role.VIEWER, locked=self.refused)
         if self.source is None:
             return Identity(login=login, role=self.default_role, unsupervised=True)
         return self.users.get(login) or Identity(login=login, role=self.default_role)

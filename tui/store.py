@@ -15,6 +15,11 @@ Layout, for a store at `data/db.json`:
   signatures do not match the shards (a crash between the two writes, an older program), the
   shards are folded instead: a missing or stale summary costs time, never correctness.
 - `data/db.json.lock` — the inter-process lock every write holds.
+- `data/backups/<stamp>/` — what an import replaced: db.json and the journal, read-only for the group
+  and others; a Store opened on a backup reads and checks it but never writes into it.
+
+users.toml (`TAIZHANG_USERS`, else beside db.json) is trusted only when nobody but root or the store's
+owner could have replaced it (`tui.file_trust`); otherwise everyone only reads (fail closed).
 
 Every write goes through `_AtomicJSONStorage.write`: a temporary file in the same folder,
 fsync, `os.replace`, fsync of the folder, keeping the old file's mode and group. Every
@@ -41,10 +46,12 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from importers.records import LedgerDocument
+from tui.file_trust import untrusted_reason
 from tui.interprocess_lock import InterProcessLock, LockTimeout
 from tui.model import Event, Ledger, Note, Status, Task
+from tui.os_errors import os_error_line
 from tui.permissions import USERS_FILE_NAME, Identity, Permissions, Role, UsersFileError, load_permissions
-from tui.shared_files import make_shared_folder, new_file_mode
+from tui.shared_files import TEMP_PREFIX, atomic_write_bytes, make_shared_folder, seal_for_group
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -53,14 +60,16 @@ __all__ = [
     "Revision",
     "Store",
     "StoreError",
+    "StoreUnavailable",
+    "configured_users_path",
     "current_user",
     "default_db_path",
 ]
 
 SCHEMA_VERSION = 1
 LOCK_TIMEOUT_SECONDS = 15.0
-_TEMP_PREFIX = ".taizhang-tmp-"
 _SHARD_NAME = re.compile(r"^\d{4}-\d{2}\.json$")
+_BACKUP_STAMP = re.compile(r"^\d{8}-\d{6}(-\d+)?$")
 _SUMMARY_VERSION = 1
 
 Clock = Callable[[], dt.datetime]
@@ -69,6 +78,10 @@ Tables = dict[str, dict[str, dict[str, Any]]]
 
 class StoreError(Exception):
     """A store that cannot be read or written; the message is one line of Chinese for the user."""
+
+
+class StoreUnavailable(StoreError):
+    """The store's files cannot be read at all (a folder given as the store, no permission, an I/O error)."""
 
 
 class PermissionDenied(StoreError):
@@ -87,6 +100,12 @@ def default_db_path() -> Path:
     return Path(__file__).resolve().parent.parent / "data" / "db.json"
 
 
+def configured_users_path() -> Path | None:
+    """`TAIZHANG_USERS` if set: the users.toml the administrator named in sshd's ForceCommand line."""
+    configured = os.environ.get("TAIZHANG_USERS")
+    return Path(configured).expanduser() if configured else None
+
+
 def current_user() -> str:
     """The login account, from the OS (not from an environment variable the user could set)."""
     try:
@@ -100,53 +119,14 @@ def _local_now() -> dt.datetime:
 
 
 def _signature(path: Path) -> tuple[int, int, int] | None:
+    """(inode, size, mtime) of a file, None when there is none; StoreError when it cannot be looked at."""
     try:
         stat = path.stat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as error:
+        raise StoreUnavailable(os_error_line(error, "读取台账")) from None
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(path: Path, payload: bytes, *, durable: bool = True) -> None:
-    """Replace `path` with `payload` so that readers and crashes only ever see a whole file.
-
-    `durable=False` skips the fsyncs: for caches, which may be lost or stale but never half-written.
-    """
-    make_shared_folder(path.parent)
-    try:
-        previous = path.stat()
-    except FileNotFoundError:
-        previous = None
-    temp_name = path.parent / f"{_TEMP_PREFIX}{os.getpid()}-{os.urandom(6).hex()}.tmp"
-    fd = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            # The temporary file is 0600: keep the store readable by the colleagues who could read it.
-            if previous is not None:
-                os.fchmod(handle.fileno(), previous.st_mode & 0o7777)
-                with suppress(PermissionError):
-                    os.fchown(handle.fileno(), -1, previous.st_gid)
-            else:
-                os.fchmod(handle.fileno(), new_file_mode(path.parent))
-            if durable:
-                os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
-    if durable:
-        _fsync_folder(path.parent)
 
 
 class _FileCache:
@@ -167,6 +147,12 @@ class _FileCache:
             raw = path.read_bytes()
         except FileNotFoundError:
             return None
+        except IsADirectoryError:
+            raise StoreUnavailable(
+                f"{path} 是一个目录，不是数据文件。请指定其中的数据文件，如 --db {path / 'db.json'}。"
+            ) from None
+        except OSError as error:
+            raise StoreUnavailable(os_error_line(error, "读取台账")) from None
         if not raw.strip():
             return None
         try:
@@ -427,7 +413,9 @@ class Store:
         self.journal_dir = self.path.with_name(self.path.stem + ".journal")
         self.summary_path = self.journal_dir / "summary.json"
         self.lock_path = self.path.with_name(self.path.name + ".lock")
-        self.users_path = self.path.with_name(USERS_FILE_NAME)
+        configured = configured_users_path()
+        self.users_path = configured or self.path.with_name(USERS_FILE_NAME)
+        self.users_path_configured = configured is not None
         self.clock: Clock = clock or _local_now
         self.user = user or current_user()
         self.read_only = read_only
@@ -442,6 +430,15 @@ class Store:
         self._tasks: dict[str, tuple[int, Status, int, str, Task]] = {}
         self._lock = InterProcessLock(self.lock_path, timeout=LOCK_TIMEOUT_SECONDS)
 
+    @property
+    def is_backup(self) -> bool:
+        """A copy an import made (`backups/<stamp>/db.json`): read and checked, never written or tidied."""
+        folder = self.path.parent
+        return folder.parent.name == "backups" and _BACKUP_STAMP.match(folder.name) is not None
+
+    def _backup_refusal(self) -> str:
+        return f"{self.path.parent} 是导入前的备份，只能查看和检查。如需恢复，请按 README 把它复制回台账目录。"
+
     # ----------------------------------------------------------------- low level
 
     def _db(self, path: Path, indent: int | None = None) -> TinyDB:
@@ -451,10 +448,12 @@ class Store:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
+        if self.is_backup:  # refused before the lock file is created in it
+            raise PermissionDenied(self._backup_refusal())
         try:
             make_shared_folder(self.path.parent)
         except OSError as error:
-            raise StoreError(f"无法创建数据目录 {self.path.parent}（{error.strerror}）。请检查路径和权限。") from error
+            raise StoreError(os_error_line(error, "创建数据目录")) from error
         try:
             with self._lock:
                 yield
@@ -462,6 +461,9 @@ class Store:
             raise StoreError("数据正被其他人写入，请稍后重试。") from error
         except PermissionError as error:
             raise StoreError(f"没有写入 {self.path} 的权限。请联系管理员检查文件权限。") from error
+        except OSError as error:
+            # A full disk, a read-only file system...: every write is atomic, so nothing was changed.
+            raise StoreError(os_error_line(error, "保存改动", "，台账未改动")) from error
 
     def now(self) -> str:
         return self.clock().isoformat(timespec="seconds")
@@ -475,8 +477,10 @@ class Store:
     def _shards(self) -> list[Path]:
         try:
             return sorted(p for p in self.journal_dir.iterdir() if _SHARD_NAME.match(p.name))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return []
+        except OSError as error:
+            raise StoreUnavailable(os_error_line(error, "读取台账")) from error
 
     def _journal_key(self) -> tuple[tuple[Path, tuple[int, int, int] | None], ...]:
         return tuple((shard, _signature(shard)) for shard in self._shards())
@@ -560,23 +564,60 @@ class Store:
                     events[id(doc)] = _event_from_doc(f"{shard.stem}#{doc_id}", doc)
                     written.append(events[id(doc)])
         finally:
-            # Also after a failure part-way: the shards written so far are in the summary.
-            self._write_summary(before.after(written))
+            # Also after a failure part-way: the shards written so far are in the summary. When nothing
+            # was written the summary still holds (and rewriting it on a full disk would delete it).
+            if written:
+                self._write_summary(before.after(written))
         return [events[id(doc)] for doc in stamped]
 
     # ----------------------------------------------------------------- identity and rights
 
-    def permissions(self) -> Permissions:
-        """Everyone's rights from the users.toml beside the store (re-read only when it changed)."""
+    def permissions(self, *, recheck: bool = False) -> Permissions:
+        """Everyone's rights from users.toml (re-read when it changed; `recheck`: look again anyway).
+
+        A users.toml that someone other than root or the store's owner could have replaced is not
+        trusted (`tui.file_trust`): everyone then only reads, and `Identity.locked` says why. A file
+        named by TAIZHANG_USERS must exist; without that variable, no users.toml beside the store means
+        everyone edits, as before.
+        """
         if self._fixed_permissions is not None:
             return self._fixed_permissions
-        signature = _signature(self.users_path)
-        if self._permissions is None or self._permissions[0] != signature:
-            try:
-                self._permissions = (signature, load_permissions(self.users_path))
-            except UsersFileError as error:
-                raise StoreError(str(error)) from None
+        try:
+            found = self.users_path.stat()
+            signature: tuple[int, ...] | None = (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+        except (FileNotFoundError, NotADirectoryError):
+            signature = None
+        except OSError as error:
+            signature = (-1, error.errno or 0)  # there, but not to be looked at: not trusted
+        if recheck or self._permissions is None or self._permissions[0] != signature:
+            self._permissions = (signature, self._read_permissions(present=signature is not None))
         return self._permissions[1]
+
+    def _read_permissions(self, *, present: bool) -> Permissions:
+        path = self.users_path
+        if not present and not self.users_path_configured and not path.is_symlink():
+            return Permissions()
+        if not present and self.users_path_configured:
+            reason: str | None = f"TAIZHANG_USERS 指定的 {path} 不存在或无法访问"
+        else:
+            reason = untrusted_reason(path, self._trusted_owners())
+        if reason is not None:
+            return Permissions.fail_closed(
+                path, f"权限文件不可信：{reason}。为安全起见所有人只能查看，请管理员按 README 的安全一节处理。"
+            )
+        try:
+            return load_permissions(path)
+        except UsersFileError as error:
+            raise StoreError(str(error)) from None
+
+    def _trusted_owners(self) -> frozenset[int]:
+        """root and the store's owner (of db.json; of its folder before the first import)."""
+        for candidate in (self.path, self.path.parent):
+            try:
+                return frozenset({0, candidate.stat().st_uid})
+            except OSError:
+                continue
+        return frozenset({0})
 
     def identity(self) -> Identity:
         """This session's account with its unit and role (a viewer in a read-only session)."""
@@ -599,6 +640,8 @@ class Store:
         """
         if self.read_only:
             return "当前为只读模式（--read-only），不能修改台账。"
+        if self.is_backup:
+            return self._backup_refusal()
         task = None
         old_status = None
         if task_id is not None:
@@ -610,6 +653,8 @@ class Store:
 
     def _authorize(self, action: str, task_id: str | None = None, *, new_status: Status | None = None) -> None:
         """Raise PermissionDenied unless this session may do `action`. Every write calls it, inside the lock."""
+        if not self.read_only:
+            self.permissions(recheck=True)  # a folder's mode may have changed since users.toml was read
         reason = self.refusal(action, task_id, new_status=new_status)
         if reason is not None:
             raise PermissionDenied(reason)
@@ -618,8 +663,13 @@ class Store:
 
     def revision(self) -> Revision:
         """Stat signatures of every file the ledger is read from: cheap enough to poll every second."""
-        files = [self.path, self.users_path, *self._shards()]
-        return tuple((path.name, _signature(path)) for path in files)
+        try:
+            files = [self.path, self.users_path, *self._shards()]
+            return tuple((path.name, _signature(path)) for path in files)
+        except StoreError:
+            # Unreadable now (a permission or a disk changed): a revision of its own, so that a watcher
+            # reloads once and the screen says why, instead of the timer raising.
+            return (("unreadable", None),)
 
     def changed_since(self, revision: Revision) -> bool:
         return self.revision() != revision
@@ -646,6 +696,10 @@ class Store:
     def journal_bytes(self) -> int:
         """The journal's size on disk: what folding every note would have to read."""
         return sum(signature[1] for _shard, signature in self._journal_key() if signature is not None)
+
+    def exists(self) -> bool:
+        """Whether db.json is there; StoreUnavailable (one line) when it cannot even be looked at."""
+        return _signature(self.path) is not None
 
     def has_tasks(self) -> bool:
         return bool(self._document_tables().get("tasks"))
@@ -757,9 +811,18 @@ class Store:
             return ""
 
     def _backup(self) -> Path:
-        """Copy db.json and the journal to `backups/<stamp>/` beside the store. Call with the lock held."""
+        """Copy db.json and the journal to `backups/<stamp>/` beside the store. Call with the lock held.
+
+        The copy can be read but not written by the group, whatever the umask (`seal_for_group`), and
+        `backups/` is sticky: a colleague can neither change a backup nor swap it for another. A backup
+        that fails part-way (a full disk) is removed.
+        """
         root = self.path.parent / "backups"
+        created = not root.exists()
         make_shared_folder(root)
+        if created:
+            with suppress(OSError):
+                os.chmod(root, root.stat().st_mode & 0o7777 | 0o1000)
         stamp = self.clock().strftime("%Y%m%d-%H%M%S")
         for attempt in range(1, 1000):
             folder = root / (stamp if attempt == 1 else f"{stamp}-{attempt}")
@@ -772,9 +835,16 @@ class Store:
             raise StoreError(f"无法在 {root} 中创建备份目录，请清理后重试。")
         import shutil  # imports only need it
 
-        shutil.copy2(self.path, folder / self.path.name)
-        if self.journal_dir.is_dir():
-            shutil.copytree(self.journal_dir, folder / self.journal_dir.name)
+        try:
+            shutil.copy2(self.path, folder / self.path.name)
+            if self.journal_dir.is_dir():
+                shutil.copytree(
+                    self.journal_dir, folder / self.journal_dir.name, ignore=shutil.ignore_patterns(f"{TEMP_PREFIX}*")
+                )
+            seal_for_group(folder, like=self.path.parent)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         return folder
 
     def reseed(
@@ -855,9 +925,15 @@ class Store:
                 previous = self.path.read_bytes()
                 backup = self._backup()
             except OSError as error:
-                raise StoreError(f"无法备份数据（{error.strerror}），未做任何改动。请检查磁盘空间和权限。") from error
+                raise StoreError(os_error_line(error, "备份数据", "，未做任何改动")) from error
             storage = _AtomicJSONStorage(str(self.path), self._cache, indent=1)
-            storage.write({"meta": {"1": meta}, "tasks": tasks, "archive": archive})
+            try:
+                storage.write({"meta": {"1": meta}, "tasks": tasks, "archive": archive})
+            except BaseException:
+                import shutil
+
+                shutil.rmtree(backup, ignore_errors=True)  # nothing was imported: nothing to keep a backup of
+                raise
             # db.json first, events second: the events name tasks by id, and an event written for a
             # revision that then failed to be written would describe changes that never happened.
             # If appending the events fails, db.json is put back byte for byte, so the store is as it
@@ -933,14 +1009,16 @@ class Store:
 
     def remove_stale_temp_files(self) -> list[Path]:
         """Delete temporary files left by writers that died mid-write (their process is gone)."""
-        removed = []
+        removed: list[Path] = []
+        if self.is_backup:
+            return removed
         for folder in (self.path.parent, self.journal_dir):
             try:
-                candidates = list(folder.glob(f"{_TEMP_PREFIX}*.tmp"))
+                candidates = list(folder.glob(f"{TEMP_PREFIX}*.tmp"))
             except OSError:
                 continue
             for candidate in candidates:
-                pid_text = candidate.name[len(_TEMP_PREFIX) :].split("-", 1)[0]
+                pid_text = candidate.name[len(TEMP_PREFIX) :].split("-", 1)[0]
                 if pid_text.isdigit() and _process_alive(int(pid_text)):
                     continue
                 try:
@@ -951,54 +1029,67 @@ class Store:
         return removed
 
     def check(self) -> list[str]:
-        """Problems found in the store, each one line of Chinese; empty when it is healthy."""
-        problems: list[str] = []
-        if not self.path.exists():
+        """Problems found in the store, each one line of Chinese; empty when it is healthy.
+
+        The shape of every file is checked (`tui.store_check`), then what the records say together.
+        Raises StoreUnavailable when the store cannot be read at all (a folder, no permission).
+        """
+        if not self.exists():
             return [f"找不到数据文件 {self.path}。请先用 taizhang import 导入任务清单。"]
+        from tui.store_check import document_problems, journal_problems, shard_problems
+
         try:
-            tables = self._document_tables()
+            tables = self._cache.read(self.path) or {}
+        except StoreUnavailable:
+            raise
         except StoreError as error:
             return [str(error)]
-        meta = next(iter(tables.get("meta", {}).values()), None)
-        if not isinstance(meta, dict):
-            problems.append("缺少 meta 记录（版本、来源文档）。")
-        elif meta.get("schema") != SCHEMA_VERSION:
-            problems.append(f"数据版本为 {meta.get('schema')}，本程序需要 {SCHEMA_VERSION}。")
-        ids: set[str] = set()
-        numbers: set[int] = set()
-        for doc_id, doc in tables.get("tasks", {}).items():
-            if not isinstance(doc, dict) or not doc.get("id") or not isinstance(doc.get("no"), int):
-                problems.append(f"任务记录 {doc_id} 缺少 id 或序号。")
+        problems = document_problems(tables, self.path.name, SCHEMA_VERSION)
+        task_ids = {
+            doc.get("id")
+            for table in ("tasks", "archive")
+            for doc in (tables.get(table) or {}).values()
+            if isinstance(doc, dict)
+        }
+        events: list[tuple[str, dict[str, Any]]] = []
+        shape_ok = not problems
+        for shard in self._shards():
+            try:
+                data = self._cache.read(shard)
+            except StoreUnavailable:
+                raise
+            except StoreError as error:
+                problems.append(str(error))
+                shape_ok = False
                 continue
-            if doc["id"] in ids:
-                problems.append(f"任务 id {doc['id']} 重复。")
-            if doc["no"] in numbers:
-                problems.append(f"序号 {doc['no']} 重复。")
-            ids.add(doc["id"])
-            numbers.add(doc["no"])
-            if not isinstance(doc.get("units"), list):
-                problems.append(f"{doc['no']} 号任务的责任单位格式不对。")
-        if not ids:
-            problems.append("台账中没有任务。请用 taizhang import 导入任务清单。")
-        ids |= {doc.get("id") for doc in tables.get("archive", {}).values() if isinstance(doc, dict)}
-        try:
-            events = self._state().events
-        except StoreError as error:
-            return [*problems, str(error)]
-        for event in events:
-            if event.task not in ids:
-                problems.append(f"记录 {event.id} 指向不存在的任务 {event.task}。")
-            if event.kind in ("status", "undo") and event.new and event.new not in {s.value for s in Status}:
-                problems.append(f"记录 {event.id} 的状态 {event.new} 无效。")
-        if not problems:
+            found = shard_problems(data, shard.name)
+            problems += found
+            if found or data is None:
+                shape_ok = False
+                continue
+            events += [(f"{shard.stem}#{key}", data["events"][key]) for key in sorted(data["events"], key=int)]
+        problems += [
+            f"记录目录中有不属于台账的文件 {path.name}。请移走它（导出的报告请存到别处）。"
+            for path in self._journal_strays()
+        ]
+        problems += journal_problems(events, task_ids)
+        if shape_ok and not problems:
             problems += self._summary_problems()
         return problems
+
+    def _journal_strays(self) -> list[Path]:
+        """JSON files in the journal folder that are neither a monthly shard nor the summary."""
+        try:
+            names = sorted(self.journal_dir.glob("*.json"))
+        except OSError:
+            return []
+        return [path for path in names if not _SHARD_NAME.match(path.name) and path != self.summary_path]
 
     def refresh_summary(self) -> bool:
         """Rewrite the status summary if it does not match the journal (after an upgrade, a restore from
         backups, a crash between the two writes); whether it was rewritten. Readers never write it, so
         until the next change every start would fold the whole journal."""
-        if self.read_only:
+        if self.read_only or self.is_backup:
             return False
         with self._locked():
             key = self._journal_key()

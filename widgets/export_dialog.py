@@ -16,8 +16,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 from textual.worker import Worker, WorkerState
 
-from tui.export import ExportError, ExportFilters, ExportResult, Period, export_format, export_store
+from tui.export import (
+    ExportError,
+    ExportFilters,
+    ExportResult,
+    Period,
+    export_format,
+    export_store,
+    refuse_store_destination,
+)
 from tui.model import Ledger, Task
+from tui.os_errors import os_error_line
 from tui.store import Store, StoreError
 from widgets.ascii_progress import AsciiProgress
 from widgets.path_suggester import PathSuggester
@@ -172,6 +181,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         try:
             export_format(output)
             period = Period.parse(self.query_one("#export-period", Input).value)
+            refuse_store_destination(self.store, output)  # before asking to overwrite a file there
         except ExportError as error:
             self._error(str(error))
             return
@@ -208,7 +218,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             if isinstance(error, ExportError | StoreError):
                 message = str(error)
             elif isinstance(error, OSError):
-                message = f"导出失败（{error.strerror or error}），未生成文件。请换一个保存位置后重试。"
+                message = os_error_line(error, "导出", "，未生成文件")
             else:
                 message = f"导出失败（{error}），未生成文件。请重试；若仍失败请联系管理员。"
             self._error(message)

@@ -216,6 +216,8 @@ class MainScreen(Screen[None]):
         except OSError:
             self._notes_read = True  # the load below reports what is wrong with the store
         self.reload_ledger(filters_changed=True)
+        if (identity := self.identity()) is not None and identity.locked:
+            self._say(identity.locked)  # users.toml is not trusted: say at once why everyone only reads
         self.tree.focus()
         # Now rather than when the tree's message arrives: the first frame shows the task and its keys.
         self._follow_item(self.tree.highlighted_item)
