@@ -69,6 +69,8 @@ def store_with_backup(
 
 @pytest.fixture
 def backed_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    (tmp_path / "data").mkdir()
+    os.chmod(tmp_path / "data", 0o2770)  # the shared store folder of README 部署
     return store_with_backup(tmp_path, monkeypatch)
 
 
@@ -276,6 +278,25 @@ def test_an_export_next_to_the_store_folder_is_still_allowed(backed_up: tuple[Pa
     beside.mkdir()
     assert main(["--db", str(db), "export", "-o", str(beside / "r.csv")]) == 0
     assert (beside / "r.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_a_personal_store_takes_a_report_beside_db_json_but_nothing_of_its_own(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A store folder only its owner can write (a clone's data/, the cli-contract's temporary folder):
+    nobody else's data is there to reach, so a new report may sit beside db.json. The store's own
+    files and the folders below it stay refused, and a shared folder takes nothing (tests above)."""
+    os.chmod(db_path.parent, 0o755)
+    assert main(["--db", str(db_path), "export", "-o", str(db_path.parent / "r.csv")]) == 0
+    assert (db_path.parent / "r.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    capsys.readouterr()
+    before = files_digest(db_path.parent)
+    (db_path.parent / "backups").mkdir()
+    for target in (db_path, db_path.parent / "DB.JSON", db_path.parent / "backups" / "r.json",
+                   db_path.parent / "db.journal" / "r.json"):
+        assert main(["--db", str(db_path), "export", "-o", str(target)]) == 2, target
+        assert REFUSED in capsys.readouterr().err
+    assert files_digest(db_path.parent) == before
 
 
 def test_a_bind_mount_of_the_store_folder_is_refused(

@@ -739,7 +739,7 @@ def _check_destination(output: Path) -> None:
         raise ExportError(f"没有写入目录 {folder} 的权限。请换一个保存位置，如自己的主目录。")
 
 
-def _same_folder(a: os.stat_result, b: os.stat_result) -> bool:
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
@@ -750,6 +750,11 @@ def refuse_store_destination(store: Store, output: Path | str) -> None:
     are compared by identity (device and inode), not by name, on the real path of the destination, so
     no spelling gets round it: `..`, symlinked folders or a symlink as the file itself, /proc/self/root,
     another case on a case-insensitive file system, a bind mount.
+
+    One exception, for a store that nobody else can write to (a folder writable by its owner alone, as
+    a personal copy is): a new report may sit beside db.json, since it can reach no one else's data.
+    Its own files and the folders below it are refused all the same. A shared store (the group-writable
+    folder of README 部署) takes no file at all.
     """
     output = Path(output).expanduser()
     try:
@@ -762,13 +767,28 @@ def refuse_store_destination(store: Store, output: Path | str) -> None:
         raise ExportError(f"不能导出到台账的权限文件 {output}。请换一个文件名。")
     for folder in (real.parent, *real.parent.parents):
         try:
-            if _same_folder(os.stat(folder), store_folder):
-                raise ExportError(
-                    f"不能导出到 {output}：它在台账数据文件所在的目录 {store.path.parent} 之内（含备份）。"
-                    "请换一个保存位置，如自己的主目录。"
-                )
+            inside = _same_file(os.stat(folder), store_folder)
         except OSError:
             continue  # a folder that does not exist yet cannot be the store's
+        if inside and not (folder == real.parent and _personal_report(store, store_folder, real)):
+            raise ExportError(
+                f"不能导出到 {output}：它在台账数据文件所在的目录 {store.path.parent} 之内（含备份）。"
+                "请换一个保存位置，如自己的主目录。"
+            )
+
+
+def _personal_report(store: Store, store_folder: os.stat_result, real: Path) -> bool:
+    """A file beside db.json that may take a report: the folder is its owner's alone, and the file is
+    none of the store's own (db.json, its lock, users.toml, the journal, backups/)."""
+    if store_folder.st_mode & 0o022:
+        return False
+    own_names = {store.path.name, store.lock_path.name, store.users_path.name, store.journal_dir.name, "backups"}
+    if real.name.casefold() in {name.casefold() for name in own_names}:
+        return False
+    try:
+        return not _same_file(os.stat(real), os.stat(store.path))
+    except OSError:
+        return True  # no such file yet (or no db.json): a new report
 
 
 def export_ledger(
