@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from importers.records import LedgerDocument, TaskRecord
-from tui.model import FIELD_LABELS, Ledger, Status, Task, short_title
+from tui.model import FIELD_LABELS, Ledger, Status, Task, short_title, without_controls_in
 
 __all__ = [
     "MATCH_THRESHOLD",
@@ -325,6 +325,7 @@ def plan_reseed(
     """
     from rapidfuzz import fuzz
 
+    document = without_controls_in(document)  # as the store will write it, so the plan shows what it will hold
     old_tasks = list(ledger.tasks)
     new_rows = list(document.tasks)
     old_keys = [_match_key(task.content) for task in old_tasks]
