@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.model import Event, Ledger, Note, Status, Task
+from tui.model import Event, Ledger, Note, Status, Task, without_controls, without_controls_in
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -287,7 +287,7 @@ def _csv_bytes(report: Report, progress: Progress | None) -> bytes:
         task = row.task
         units = "、".join(task.units) + "".join(f"\n{remark}" for remark in task.remarks)
         writer.writerow(
-            [
+            without_controls_in([
                 task.no,
                 task.section,
                 task.subsection,
@@ -298,7 +298,7 @@ def _csv_bytes(report: Report, progress: Progress | None) -> bytes:
                 "\n".join(row.progress_lines),
                 "是" if row.overdue else "否",
                 "是" if row.not_updated else "否",
-            ]
+            ])
         )
         if progress:
             progress(done, total)
@@ -340,7 +340,7 @@ def _json_bytes(report: Report, progress: Progress | None) -> bytes:
             for change in report.status_changes
         ],
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json.dumps(without_controls_in(document), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 # ---------------------------------------------------------------------- Word
@@ -385,10 +385,11 @@ def _set_font(run: Any, east_asia: str, size: float, *, latin: str = LATIN_FONT,
 
 
 def _paragraph(container: Any, text: str, east_asia: str, size: float, *, align: Any = None, first: bool = False) -> Any:
-    """Add a paragraph (or fill a cell's first, empty one) with one run of text."""
+    """Add a paragraph (or fill a cell's first, empty one) with one run of text (every text of the report)."""
     paragraph = container.paragraphs[0] if first else container.add_paragraph()
     if align is not None:
         paragraph.alignment = align
+    text = without_controls(text)  # also: XML cannot hold most of them, python-docx would refuse the report
     if text:
         _set_font(paragraph.add_run(text), east_asia, size)
     return paragraph
@@ -549,7 +550,7 @@ def _docx_bytes(report: Report, progress: Progress | None) -> bytes:
     _set_default_styles(document)
     _register_fonts(document)
     properties = document.core_properties
-    properties.title = report.title
+    properties.title = without_controls(report.title)
     properties.subject = f"{report.period.label}进展情况"
     properties.author = properties.last_modified_by = "taizhang"
     properties.comments = ""
