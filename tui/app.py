@@ -12,9 +12,11 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
+from tui.display import terminal_safe
 from tui.key_order import OrderedKeys
 from tui.long_lived import collect_rarely
 from tui.screens.main import MainScreen
@@ -102,6 +104,21 @@ class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost 
             # Textual installs no handler: a dropped SSH connection (SIGHUP) would kill the process
             # mid-frame. Leave cleanly instead; finished writes are already on disk.
             install_exit_handlers(self.exit)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification (a screen's or a widget's `notify` comes here too) shows its message and title
+        as written, without control characters: they carry notes, names and file names. Read as markup, a
+        note's `[/]` ended every other session and `[@click=...]` ran an action in the reader's session.
+        `markup` is ignored, as Widget.notify passes True unless told otherwise."""
+        super().notify(terminal_safe(message), title=terminal_safe(title), severity=severity, timeout=timeout, markup=False)
 
     def get_key_display(self, binding: Binding) -> str:
         # Textual shows arrows and a return symbol: ambiguous-width glyphs in CJK terminals.

@@ -22,10 +22,11 @@ from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from importers import DocumentError, LedgerDocument, read_document
-from tui.display import terminal_safe
+from tui.display import plain_text, terminal_safe
 from tui.reseed import ReseedPlan, plan_reseed
 from tui.store import Store, StoreError
 from widgets.path_suggester import PathSuggester
+from widgets.plain_label import PlainLabel
 
 __all__ = ["ImportDialog", "ImportOutcome", "PreparedImport", "plan_text"]
 
@@ -141,7 +142,7 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
                 suggester=PathSuggester((".docx", ".txt")),
                 compact=True,
             )
-            yield Label("", id="import-error")
+            yield PlainLabel("", id="import-error")  # file names as typed
             with VerticalScroll(id="import-plan"):
                 yield Static("", id="import-plan-text")
             yield Label("", id="import-status")
@@ -174,7 +175,7 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
         self.refresh_bindings()
 
     def _error(self, message: str) -> None:
-        self.query_one("#import-error", Label).update(message)
+        self.query_one("#import-error", PlainLabel).update(message)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("apply", "scroll_plan"):
@@ -219,7 +220,7 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
         if prepared.plan is not None:
             body = plan_text(prepared.plan, prepared.source.name)
         else:
-            body = Text(f"台账中还没有任务：将从 {prepared.source.name} 导入 {len(prepared.document.tasks)} 项任务。")
+            body = plain_text(f"台账中还没有任务：将从 {prepared.source.name} 导入 {len(prepared.document.tasks)} 项任务。")
         self.query_one("#import-plan-text", Static).update(body)
         self._set_stage("plan")
         self.query_one("#import-plan", VerticalScroll).scroll_home(animate=False)

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.activity import HistoryRow
-from tui.display import STATUS_GLYPHS, STATUS_STYLES, terminal_safe
+from tui.display import STATUS_GLYPHS, STATUS_STYLES, plain_text, terminal_safe
 from tui.model import Status, Task, minute_of
 
 __all__ = ["TaskDetail"]
@@ -68,7 +68,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
         self._shown_task_id = task_id
 
     def show_message(self, message: str) -> None:
-        self._show([Text(message, style="italic")])
+        self._show([plain_text(message, style="italic")])
 
     def show_task(
         self,
@@ -106,7 +106,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
                 parts.append(Text.assemble(("备注：", "bold"), terminal_safe(remark)))
         if district_note:
             parts.append(Text.assemble(("说明：", "bold"), terminal_safe(district_note)))
-        deadline = Text.assemble(("完成时限：", "bold"), task.deadline or "未填写")
+        deadline = Text.assemble(("完成时限：", "bold"), terminal_safe(task.deadline) or "未填写")
         if overdue:
             deadline.append("  逾期", style="bold red reverse")
         parts.append(deadline)
@@ -121,7 +121,8 @@ class TaskDetail(VerticalScroll, can_focus=True):
         parts.append(Text(f"进展情况（{len(task.notes)} 条）", style="bold underline"))
         if task.notes:
             for note in reversed(task.notes[-notes_shown:]):
-                parts.append(Text.assemble((f"{minute_of(note.at)}  {note.by}", "dim"), "\n", terminal_safe(note.text)))
+                when_who = f"{minute_of(note.at)}  {terminal_safe(note.by)}"
+                parts.append(Text.assemble((when_who, "dim"), "\n", terminal_safe(note.text)))
             if len(task.notes) > notes_shown:
                 older = len(task.notes) - notes_shown
                 parts.append(Text(f"另有 {older} 条较早的进展情况：taizhang show {task.no}（在此按 a 全部显示）", style="dim"))
@@ -131,7 +132,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
             parts.append(Text(""))
             parts.append(Text(f"改动记录（{len(history)} 条）", style="bold underline"))
             for row in history[:history_shown]:
-                parts.append(Text.assemble((f"{row.when}  {terminal_safe(row.who)}", "dim"), "  ", row.what))
+                parts.append(Text.assemble((f"{row.when}  {terminal_safe(row.who)}", "dim"), "  ", terminal_safe(row.what)))
             if len(history) > history_shown:
                 older = len(history) - history_shown
                 parts.append(Text(f"另有 {older} 条较早的记录：taizhang history {task.no}（在此按 a 全部显示）", style="dim"))
