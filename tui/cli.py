@@ -12,7 +12,17 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from importers.records import DocumentError
-from tui.model import Ledger, NoteError, Status, StatusError, Task, canonical_unit, note_text, without_controls
+from tui.model import (
+    Ledger,
+    NoteError,
+    Status,
+    StatusError,
+    Task,
+    canonical_unit,
+    note_text,
+    without_controls,
+    without_controls_in,
+)
 from tui.store import Store, StoreError
 
 __all__ = ["main"]
@@ -58,7 +68,8 @@ def _printing_without_controls() -> Any:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    # Cleaned values, not just escaped ones: a script printing a note it read here gets no ESC either.
+    sys.stdout.write(json.dumps(without_controls_in(data), ensure_ascii=False, indent=2) + "\n")
 
 
 def _width(text: str) -> int:

@@ -394,7 +394,7 @@ def plan_reseed(
 def _print_json(data: Any) -> None:
     import json
 
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(without_controls_in(data), ensure_ascii=False, indent=2) + "\n")
 
 
 def _confirmed() -> bool:
