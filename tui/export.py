@@ -280,7 +280,9 @@ def _subtitle(report: Report) -> str:
 
 def _csv_bytes(report: Report, progress: Progress | None) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # Rows end in LF, as the line breaks inside cells do: Excel and WPS read both, and a report then holds
+    # no CR at all (nothing a terminal could act on, whatever opens the file).
+    writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     total = len(report.rows)
     for done, row in enumerate(report.rows, start=1):
