@@ -16,9 +16,9 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
-from tui.display import terminal_safe
 from tui.key_order import OrderedKeys
 from tui.long_lived import collect_rarely
+from tui.model import without_controls
 from tui.screens.main import MainScreen
 from tui.store import Store
 from tui.terminal import install_exit_handlers
@@ -118,7 +118,9 @@ class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost 
         as written, without control characters: they carry notes, names and file names. Read as markup, a
         note's `[/]` ended every other session and `[@click=...]` ran an action in the reader's session.
         `markup` is ignored, as Widget.notify passes True unless told otherwise."""
-        super().notify(terminal_safe(message), title=terminal_safe(title), severity=severity, timeout=timeout, markup=False)
+        super().notify(
+            without_controls(message), title=without_controls(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def get_key_display(self, binding: Binding) -> str:
         # Textual shows arrows and a return symbol: ambiguous-width glyphs in CJK terminals.

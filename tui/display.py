@@ -38,14 +38,14 @@ STATUS_STYLES = {
 
 
 def terminal_safe(text: str) -> str:
-    """`text` as the app shows it: no control characters (`without_controls`), no ambiguous-width glyphs."""
+    """`text` as the panes show it: no control characters (`without_controls`), no ambiguous-width glyphs."""
     return without_controls(text).translate(_SAFE)
 
 
 def plain_text(text: str, style: str | Style = "") -> Text:
     """Text from a user or a file for the screen: shown as written (`[/]`, `[@click=...]` are not markup,
     so they cannot break the screen or carry an action), without control characters."""
-    return Text(terminal_safe(text), style=style)
+    return Text(without_controls(text), style=style)
 
 
 def fit_cells(text: str, width: int, tail: str = "..") -> str:

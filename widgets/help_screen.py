@@ -57,7 +57,7 @@ class HelpScreen(ModalScreen[None]):
             if row.group != group:
                 if group is not None:
                     table.add_row("", "")
-                table.add_row(Text(row.group, style="underline"), "")
+                table.add_row(Text.assemble((row.group, "underline")), "")
                 group = row.group
             # Text, not str: a Rich table reads a str cell as markup, and a key may well be `[`.
             table.add_row(Text(row.keys), Text(row.description))

@@ -17,12 +17,14 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
+from tui.display import terminal_safe
 from tui.model import Note, NoteError, minute_of, note_text, without_controls
 from widgets.plain_label import PlainLabel
 
@@ -148,7 +150,7 @@ class NoteDialog(ModalScreen[str | None]):
 
     def _show_last_note(self) -> None:
         label = self.query_one("#note-last", PlainLabel)
-        label.update(self.last_note)  # as written: a note's "[...]" is not markup
+        label.update(Text(terminal_safe(self.last_note)))  # as the pane shows it: "[...]" is not markup
         label.display = bool(self.last_note)
 
     def _show_error(self, message: str) -> None:
