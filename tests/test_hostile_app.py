@@ -49,15 +49,30 @@ def note_texts(db_path: Path, no: int) -> list[str]:
     return [note.text for note in Store(db_path).load().by_no(no).notes]
 
 
-async def write_in_dialog(pilot, text: str) -> NoteDialog:
+async def type_in_dialog(pilot, text: str) -> NoteDialog:
+    """`n`, then `text` typed into the note dialog (not saved yet)."""
     await pilot.press("n")
     await pilot.pause()
     dialog = pilot.app.screen
     assert isinstance(dialog, NoteDialog)
     dialog.query_one(TextArea).insert(text)
+    return dialog
+
+
+async def write_in_dialog(pilot, text: str) -> NoteDialog:
+    dialog = await type_in_dialog(pilot, text)
     await pilot.press("enter")
     await settle(pilot.app, pilot)
     return dialog
+
+
+async def notes_from_another_session(pilot, db_path: Path, no: int, *texts: str) -> None:
+    """With task `no` shown, another login writes these notes (the `taizhang` command); the last is announced."""
+    await jump(pilot, no)
+    for text in texts:
+        taizhang_cli("--db", str(db_path), "note", str(no), text)
+    await wait_until(pilot, lambda: any(texts[-1] in notice for notice in notices(pilot.app)))
+    await pilot.pause(0.2)  # the toasts drawn
 
 
 # ---------------------------------------------------------------------- the scenarios of issue 12
@@ -68,10 +83,7 @@ async def test_note_with_closing_tag_does_not_crash_other_sessions_regression_is
     app = make_app(db_path, clock=fixed_clock, user="tester")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
-        await jump(pilot, 18)
-        taizhang_cli("--db", str(db_path), "note", "18", "测试 [/] 结束")
-        await wait_until(pilot, lambda: f"{WHO} 为 18 号任务写了进展：测试 [/] 结束" in notices(app))
-        await pilot.pause(0.2)  # the toast drawn
+        await notes_from_another_session(pilot, db_path, 18, "测试 [/] 结束")
         assert [str(toast.render()) for toast in toasts(app)] == [f"他人改动\n{WHO} 为 18 号任务写了进展：测试 [/] 结束"]
         assert "测试 [/] 结束" in app.screen.detail.text
         assert_screen_inert(app, "after the note")
@@ -132,11 +144,7 @@ async def test_bold_red_and_checkbox_notes_show_as_written_regression_issue12(db
     app = make_app(db_path, clock=fixed_clock, user="tester")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
-        await jump(pilot, 6)
-        taizhang_cli("--db", str(db_path), "note", "6", "[bold red]x[/]")
-        taizhang_cli("--db", str(db_path), "note", "6", "[x] 完成")
-        await wait_until(pilot, lambda: any("[x] 完成" in notice for notice in notices(app)))
-        await pilot.pause(0.2)
+        await notes_from_another_session(pilot, db_path, 6, "[bold red]x[/]", "[x] 完成")
         shown = [str(toast.render()) for toast in toasts(app)]
         assert f"他人改动\n{WHO} 为 6 号任务写了进展：[bold red]x[/]" in shown
         assert f"他人改动\n{WHO} 为 6 号任务写了进展：[x] 完成" in shown
@@ -249,10 +257,7 @@ async def test_failed_note_keeps_its_text_when_the_task_was_removed_regression_i
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         await jump(pilot, 72)
-        await pilot.press("n")
-        await pilot.pause()
-        dialog = app.screen
-        dialog.query_one(TextArea).insert("写了很久的进展情况")
+        dialog = await type_in_dialog(pilot, "写了很久的进展情况")
         # Meanwhile a supervisor imports a revision without task 72.
         rows = [["序号", "工作任务", "具体项目", "主要内容", "责任单位", "完成时限"]]
         rows += [[str(task.no), task.section, task.subsection, task.content, "、".join(task.units), task.deadline]
@@ -269,10 +274,7 @@ async def test_failed_note_keeps_its_text_when_the_account_lost_the_right_to_wri
     app = make_app(db_path, clock=fixed_clock, user="tester")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
-        await pilot.press("n")
-        await pilot.pause()
-        dialog = app.screen
-        dialog.query_one(TextArea).insert("我的进展")
+        dialog = await type_in_dialog(pilot, "我的进展")
         (db_path.parent / "users.toml").write_text('default_role = "viewer"\n', encoding="utf-8")
         await pilot.press("enter")
         await settle(app, pilot)
@@ -299,10 +301,7 @@ async def test_failed_note_reopens_with_its_text_when_the_lock_is_held_too_long(
         app = make_app(db_path, clock=fixed_clock, user="tester")
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await pilot.pause()
-            await pilot.press("n")
-            await pilot.pause()
-            dialog = app.screen
-            dialog.query_one(TextArea).insert("锁被占用时写的进展")
+            dialog = await type_in_dialog(pilot, "锁被占用时写的进展")
             await pilot.press("enter")
             await pilot.pause(0.5)
             assert isinstance(app.screen, MainScreen)  # closed while the write waits for the lock

@@ -14,6 +14,7 @@ from tests.conftest import PROJECT, fixed_clock
 from tests.hostile_text import assert_no_controls, hostile_rows, plant_raw_note, plant_raw_task_text, write_txt
 from tests.pilot_helpers import notices, settle
 from tests.test_app_multiuser import jump, other_process, wait_until
+from tests.test_hostile_app import type_in_dialog
 from tui.app import TaizhangApp, make_app
 from tui.screens.main import MainScreen
 from tui.screens.overview import OverviewScreen
@@ -191,10 +192,7 @@ async def test_failed_note_keeps_its_text_when_the_disk_is_full(tmp_path: Path) 
         app = make_app(db, clock=fixed_clock, user="tester")
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await pilot.pause()
-            await pilot.press("n")
-            await pilot.pause()
-            dialog = app.screen
-            dialog.query_one(TextArea).insert("磁盘满时写的进展")
+            dialog = await type_in_dialog(pilot, "磁盘满时写的进展")
             with (folder / "filler").open("wb") as filler:  # fill what is left
                 try:
                     while True:
