@@ -175,6 +175,61 @@ async def test_every_screen_shows_hostile_text_as_written(hostile_db: Path, tmp_
         screen_is_inert(app, "a colleague's hostile note announced")
 
 
+SECTION = "一、完善城乡社区服务格局"
+TASK_1 = "1．强化乡镇（街道）党（工）委责任"
+
+
+def hostile_revision(folder: Path, kind: str) -> Path:
+    """The real task list with hostile text in the first section's name and in task 1's content.
+
+    A .docx cannot hold C0 controls (XML forbids them): it gets DEL, C1 controls and bidi overrides."""
+    controls = "\x1b]0;pwned\x07\x1b[2J" if kind == "txt" else "\x7f\x9b\u202e"
+    section = f"一、[/]完善城乡{controls}社区服务格局"
+    task_1 = f"1．[@click=app.quit]强化{controls}乡镇（街道）党（工）委责任"
+    if kind == "renamed":  # nothing hostile: the first section renamed
+        section, task_1 = "一、完善城乡社区服务新格局", TASK_1
+    if kind != "docx":
+        text = (PROJECT / "data" / "source" / "task-list.txt").read_text(encoding="utf-8")
+        path = folder / "修订.txt"
+        path.write_text(text.replace(SECTION, section).replace(TASK_1, task_1), encoding="utf-8")
+        return path
+    import docx
+
+    document = docx.Document(str(PROJECT / "data" / "source" / "task-list.docx"))
+    for row in document.tables[0].rows:
+        for cell in row.cells:  # a merged cell comes once per row it spans: replacing twice changes nothing
+            for paragraph in cell.paragraphs:
+                if SECTION in paragraph.text or TASK_1 in paragraph.text:
+                    paragraph.text = paragraph.text.replace(SECTION, section).replace(TASK_1, task_1)
+    path = folder / "修订.docx"
+    document.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["txt", "docx", "renamed"])
+async def test_a_hostile_revision_imported_by_another_session_shows_as_written(
+    db_path: Path, tmp_path: Path, kind: str
+) -> None:
+    """Another session imports a revised .txt or .docx whose texts are hostile: this one stays up and shows them.
+
+    `renamed`: a revision that only renames a section ended every other session too (a KeyError in the
+    tree, which redrew the section nodes of the old names: the task ids had not changed)."""
+    from tests.test_app_multiuser import taizhang_cli
+
+    app = make_app(db_path, clock=fixed_clock, user="tester")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        taizhang_cli("--db", str(db_path), "import", str(hostile_revision(tmp_path, kind)), "--yes")
+        await wait_until(pilot, lambda: any("导入了修订版任务清单" in notice for notice in notices(app)))
+        await pilot.pause(0.2)
+        tree = app.screen.query_one(LedgerTree)
+        expected = {"txt": "一、[/]完善城乡]0;pwned[2J社区服务格局", "docx": "一、[/]完善城乡社区服务格局"}
+        assert str(tree.root.children[0].label) == expected.get(kind, "一、完善城乡社区服务新格局")
+        await jump(pilot, 1)
+        assert "1．[@click=app.quit]强化" in app.screen.detail.text or kind == "renamed"
+        screen_is_inert(app, f"after a hostile .{kind} was imported elsewhere")
+
+
 @pytest.mark.skipif(not Path("/proc/mounts").exists(), reason="needs Linux mounts")
 async def test_failed_note_keeps_its_text_when_the_disk_is_full(tmp_path: Path) -> None:
     """The store on a full file system: the dialog says why and keeps the text; nothing is lost."""
