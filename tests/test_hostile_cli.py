@@ -156,6 +156,19 @@ def test_escapes_in_a_note_never_reach_show_list_history_regression_issue12(db_p
     assert data["content"] == "19.内容]0;pwned" and not controls_in(json.dumps(data, ensure_ascii=False))
 
 
+def test_taizhang_check_names_what_is_wrong_without_escapes(db_path: Path) -> None:
+    """A journal edited by hand: `check` names the record and the task it points to, as text."""
+    plant_raw_note(db_path, 2, "x")
+    shard = next(db_path.with_name("db.journal").glob("20*.json"))
+    data = json.loads(shard.read_text(encoding="utf-8"))
+    next(iter(data["events"].values()))["task"] = "T\x1b]0;pwned\x07\x1b[2J"
+    shard.write_text(json.dumps(data), encoding="utf-8")
+    result = taizhang_bytes("--db", str(db_path), "check")
+    assert result.returncode != 0
+    assert_no_forbidden_bytes(result.stdout + result.stderr, "taizhang check")
+    assert "T]0;pwned[2J" in result.stderr.decode()
+
+
 # ---------------------------------------------------------------------- exports
 
 
