@@ -63,17 +63,17 @@ _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 def without_controls(text: str) -> str:
     """`text` with newlines and tabs kept and every other control character (and bidi override) removed.
 
-    The one rule for text from users and files before it is stored or reaches a terminal, a report or
-    an export: the store applies it when it writes and when it reads, the CLI to all it prints, the app
-    to all it shows (`tui.display.terminal_safe`).
+    The one rule for text from users and files before it is stored or reaches a terminal or a report: the
+    store applies it to all it writes, the CLI to all it prints, the exports to every text they hold, the
+    app to all it shows (`tui.display.plain_text`, `terminal_safe`), so text stored before is covered too.
     """
     return _CONTROLS.sub("", text)
 
 
-T = TypeVar("T")
+_Value = TypeVar("_Value")
 
 
-def without_controls_in(value: T) -> T:
+def without_controls_in(value: _Value) -> _Value:
     """`value` with `without_controls` applied to every string in it: in lists, tuples (named ones too),
     dict keys and values, and dataclasses (a document an importer read, a JSON report)."""
     if isinstance(value, Enum):  # a Status is a str too
