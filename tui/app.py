@@ -15,11 +15,13 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
 from tui.key_order import OrderedKeys
 from tui.long_lived import collect_rarely
+from tui.model import without_controls
 from tui.screens.main import MainScreen
 from tui.store import Store
 from tui.terminal import install_exit_handlers
@@ -120,6 +122,22 @@ class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost 
             destination, name, _parameters = parse_action(action)
             return not destination and default_namespace.say_refusal(name)
         return False
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification (a screen's or a widget's `notify` comes here too) shows its message and title
+        as written, without control characters: they carry notes, names and file names. Read as markup, a
+        note's `[/]` ended every other session and `[@click=...]` ran an action in the reader's session.
+        `markup` is ignored, as Widget.notify passes True unless told otherwise."""
+        super().notify(
+            without_controls(message), title=without_controls(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def get_key_display(self, binding: Binding) -> str:
         # Textual shows arrows and a return symbol: ambiguous-width glyphs in CJK terminals.

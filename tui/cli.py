@@ -6,13 +6,24 @@ import argparse
 import json
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from importers.records import DocumentError
 from tui.deadlines import deadline_warnings, read_deadline, unreadable_deadlines
-from tui.model import Ledger, Status, StatusError, Task, canonical_unit
+from tui.model import (
+    Ledger,
+    NoteError,
+    Status,
+    StatusError,
+    Task,
+    canonical_unit,
+    note_text,
+    without_controls,
+    without_controls_in,
+)
 from tui.os_errors import os_error_line
 from tui.store import Store, StoreError
 
@@ -23,8 +34,44 @@ class CliError(Exception):
     """A user mistake on the command line; one line of Chinese, exit status 2."""
 
 
+class _WithoutControls:
+    """A text stream that passes on what is printed without control characters (`without_controls`)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(without_controls(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, buffer (bytes pass as they are), ...
+        return getattr(self._stream, name)
+
+
+def _unwrapped(stream: Any) -> Any:
+    return stream._stream if isinstance(stream, _WithoutControls) else stream
+
+
+@contextmanager
+def _printing(streams: tuple[Any, Any]) -> Iterator[None]:
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = streams
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _printing_without_controls() -> Any:
+    """Everything the CLI prints (tasks, notes, names, file names, errors) reaches the terminal without
+    control characters, whoever wrote the text: an ESC in a note must not retitle or clear the reader's
+    terminal. Stored text is written without them already; this covers older stores, documents, paths."""
+    return _printing((_WithoutControls(sys.stdout), _WithoutControls(sys.stderr)))
+
+
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    # Cleaned values, not just escaped ones: a script printing a note it read here gets no ESC either.
+    sys.stdout.write(json.dumps(without_controls_in(data), ensure_ascii=False, indent=2) + "\n")
 
 
 def _width(text: str) -> int:
@@ -175,11 +222,17 @@ def cmd_show(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
+def _note_argument(text: str, *, when_empty: str) -> str:
+    """The note as the store will keep it; refused (exit status 2, nothing written) when empty or too long."""
+    try:
+        return note_text(text)
+    except NoteError as error:
+        raise CliError(when_empty if not without_controls(text).strip() else f"{error}未写入任何内容。") from None
+
+
 def cmd_mark(args: argparse.Namespace, store: Store) -> int:
     status = _status(args.status)
-    note = args.note.strip() if args.note is not None else None
-    if note is not None and not note:
-        raise CliError("--note 的内容不能为空。")
+    note = _note_argument(args.note, when_empty="--note 的内容不能为空。") if args.note is not None else None
     task = _task_to_change(store, args.no)
     event = store.set_status(task.id, status)
     if event is None:
@@ -193,9 +246,7 @@ def cmd_mark(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_note(args: argparse.Namespace, store: Store) -> int:
-    text = args.text.strip()
-    if not text:
-        raise CliError('进展情况不能为空。用法：taizhang note 序号 "内容"')
+    text = _note_argument(args.text, when_empty='进展情况不能为空。用法：taizhang note 序号 "内容"')
     task = _task_to_change(store, args.no)
     store.add_note(task.id, text)
     print(f"已为 {task.no} 号任务添加进展情况。")
@@ -277,7 +328,9 @@ def cmd_app(args: argparse.Namespace, store: Store) -> int:
     _ledger(store, with_notes=False)  # a missing or empty store gets its one-line message before the screen is taken over
     from tui.app import run_app  # Textual only when the app starts
 
-    return run_app(store, read_only=args.read_only)
+    # The app draws the terminal itself, escape codes and all (and shows user text through tui.display).
+    with _printing((_unwrapped(sys.stdout), _unwrapped(sys.stderr))):
+        return run_app(store, read_only=args.read_only)
 
 
 # ---------------------------------------------------------------------- parser
@@ -366,6 +419,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with _printing_without_controls():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     store = Store(getattr(args, "db", None), read_only=args.read_only)

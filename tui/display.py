@@ -1,15 +1,21 @@
-"""Text for the terminal: safe glyphs, status marks and widths. No Textual here."""
+"""Text for the terminal: safe glyphs, status marks and widths. No Textual here.
+
+Text from users and files (notes, contents, names, file names, paths, import diffs) reaches the app's
+screen only as `plain_text(...)` (a Rich `Text`, never markup) or through a widget that makes one of
+it (`widgets.plain_label.PlainLabel`, the app's `notify`, the ledger tree's labels).
+"""
 
 from __future__ import annotations
 
 import re
 
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 
-from tui.model import Status
+from tui.model import Status, without_controls
 
-__all__ = ["STATUS_GLYPHS", "STATUS_STYLES", "diff_text", "fit_cells", "terminal_safe"]
+__all__ = ["STATUS_GLYPHS", "STATUS_STYLES", "diff_text", "fit_cells", "plain_text", "terminal_safe"]
 
 # East-Asian "ambiguous width" quotes are drawn two cells wide by some terminals and one by
 # others, which shifts everything after them; CJK corner brackets are wide everywhere.
@@ -34,7 +40,14 @@ STATUS_STYLES = {
 
 
 def terminal_safe(text: str) -> str:
-    return text.translate(_SAFE)
+    """`text` as the panes show it: no control characters (`without_controls`), no ambiguous-width glyphs."""
+    return without_controls(text).translate(_SAFE)
+
+
+def plain_text(text: str, style: str | Style = "") -> Text:
+    """Text from a user or a file for the screen: shown as written (`[/]`, `[@click=...]` are not markup,
+    so they cannot break the screen or carry an action), without control characters."""
+    return Text(without_controls(text), style=style)
 
 
 def fit_cells(text: str, width: int, tail: str = "..") -> str:

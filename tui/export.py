@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.history import field_changes
-from tui.model import Event, Ledger, Note, Status, Task
+from tui.model import Event, Ledger, Note, Status, Task, without_controls, without_controls_in
 from tui.os_errors import os_error_line
 from tui.shared_files import atomic_write_bytes
 
@@ -308,14 +308,16 @@ def _subtitle(report: Report) -> str:
 
 def _csv_bytes(report: Report, progress: Progress | None) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # Rows end in LF, as the line breaks inside cells do: Excel and WPS read both, and a report then holds
+    # no CR at all (nothing a terminal could act on, whatever opens the file).
+    writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     total = len(report.rows)
     for done, row in enumerate(report.rows, start=1):
         task = row.task
         units = "、".join(task.units) + "".join(f"\n{remark}" for remark in task.remarks)
         writer.writerow(
-            [
+            without_controls_in([
                 task.no,
                 task.section,
                 task.subsection,
@@ -326,7 +328,7 @@ def _csv_bytes(report: Report, progress: Progress | None) -> bytes:
                 "\n".join(row.progress_lines),
                 "是" if row.overdue else "否",
                 "是" if row.not_updated else "否",
-            ]
+            ])
         )
         if progress:
             progress(done, total)
@@ -369,7 +371,7 @@ def _json_bytes(report: Report, progress: Progress | None) -> bytes:
         ],
         "revisions": [_revision_json(revision) for revision in report.revisions],
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json.dumps(without_controls_in(document), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _revision_json(revision: TaskRevision) -> dict[str, Any]:
@@ -435,10 +437,11 @@ def _set_font(run: Any, east_asia: str, size: float, *, latin: str = LATIN_FONT,
 
 
 def _paragraph(container: Any, text: str, east_asia: str, size: float, *, align: Any = None, first: bool = False) -> Any:
-    """Add a paragraph (or fill a cell's first, empty one) with one run of text."""
+    """Add a paragraph (or fill a cell's first, empty one) with one run of text (every text of the report)."""
     paragraph = container.paragraphs[0] if first else container.add_paragraph()
     if align is not None:
         paragraph.alignment = align
+    text = without_controls(text)  # also: XML cannot hold most of them, python-docx would refuse the report
     if text:
         _set_font(paragraph.add_run(text), east_asia, size)
     return paragraph
@@ -599,7 +602,7 @@ def _docx_bytes(report: Report, progress: Progress | None) -> bytes:
     _set_default_styles(document)
     _register_fonts(document)
     properties = document.core_properties
-    properties.title = report.title
+    properties.title = without_controls(report.title)
     properties.subject = f"{report.period.label}进展情况"
     properties.author = properties.last_modified_by = "taizhang"
     properties.comments = ""

@@ -5,29 +5,35 @@ Pure data and rules: no storage, no terminal UI.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any, NamedTuple
+from enum import Enum, StrEnum
+from typing import Any, NamedTuple, TypeVar
 
 from tui.deadlines import deadline_end, read_deadline
 
 __all__ = [
     "CONTINUOUS",
     "FIELD_LABELS",
+    "NOTE_MAX_CHARS",
     "Event",
     "Ledger",
     "Note",
+    "NoteError",
     "Status",
     "StatusError",
     "Task",
     "canonical_unit",
     "deadline_end",
     "minute_of",
+    "note_text",
     "short_title",
+    "without_controls",
+    "without_controls_in",
 ]
 
 CONTINUOUS = "持续实施"
@@ -42,6 +48,67 @@ FIELD_LABELS = {
     "deadline": "完成时限",
     "remarks": "备注",
 }
+
+
+# The longest note a task takes, in characters: a month's 进展情况 is a few hundred, and every later
+# write of that month rewrites the note with its shard.
+NOTE_MAX_CHARS = 2000
+
+# What a terminal would act on instead of showing: the C0 controls but newline and tab (ESC starts
+# escape sequences that retitle or clear the terminal, BEL ends them, CR rewrites the line), DEL, the
+# C1 controls (U+009B is CSI to some terminals), and the bidirectional overrides and isolates, which
+# reorder the text after them on screen.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def without_controls(text: str) -> str:
+    """`text` with newlines and tabs kept and every other control character (and bidi override) removed.
+
+    The one rule for text from users and files before it is stored or reaches a terminal or a report: the
+    store applies it to all it writes, the CLI to all it prints, the exports to every text they hold, the
+    app to all it shows (`tui.display.plain_text`, `terminal_safe`), so text stored before is covered too.
+    """
+    return _CONTROLS.sub("", text)
+
+
+_Value = TypeVar("_Value")
+
+
+def without_controls_in(value: _Value) -> _Value:
+    """`value` with `without_controls` applied to every string in it: in lists, tuples (named ones too),
+    dict keys and values, and dataclasses (a document an importer read, a JSON report)."""
+    if isinstance(value, Enum):  # a Status is a str too
+        return value
+    if isinstance(value, str):
+        return without_controls(value)  # type: ignore[return-value]
+    if isinstance(value, list):
+        return [without_controls_in(item) for item in value]  # type: ignore[return-value]
+    if isinstance(value, tuple):
+        items = [without_controls_in(item) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {without_controls_in(key): without_controls_in(item) for key, item in value.items()}  # type: ignore[return-value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: without_controls_in(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)  # type: ignore[return-value]
+    return value
+
+
+class NoteError(ValueError):
+    """A note that cannot be saved as written (empty, too long); the message says what to do, in Chinese."""
+
+
+def note_text(text: str) -> str:
+    """The note as it is stored: controls removed, blank space around it stripped.
+
+    Raises NoteError when nothing is left or it is longer than NOTE_MAX_CHARS characters.
+    """
+    cleaned = without_controls(text).strip()
+    if not cleaned:
+        raise NoteError("进展情况不能为空。请输入内容后再保存。")
+    if len(cleaned) > NOTE_MAX_CHARS:
+        raise NoteError(f"进展情况最多 {NOTE_MAX_CHARS} 字，这条有 {len(cleaned)} 字，请删减到 {NOTE_MAX_CHARS} 字以内。")
+    return cleaned
 
 
 class StatusError(ValueError):

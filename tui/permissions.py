@@ -35,7 +35,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from tui.model import Status, Task
+from tui.model import Status, Task, without_controls
 
 __all__ = [
     "USERS_FILE_NAME",
@@ -191,8 +191,9 @@ def parse_permissions(text: str, path: Path) -> Permissions:
         users[login] = Identity(
             login=login,
             role=_role(entry.get("role", default_role.value), path, header),
-            unit=entry.get("unit", "").strip(),
-            name=entry.get("name", "").strip(),
+            # Shown in everyone's notifications and headers: no control characters (see without_controls).
+            unit=without_controls(entry.get("unit", "")).strip(),
+            name=without_controls(entry.get("name", "")).strip(),
         )
     return Permissions(users=users, default_role=default_role, source=path)
 

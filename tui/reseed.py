@@ -23,7 +23,7 @@ from typing import Any
 
 from importers.records import LedgerDocument, TaskRecord
 from tui.deadlines import deadline_warnings, unreadable_deadlines
-from tui.model import FIELD_LABELS, Ledger, Status, Task, short_title
+from tui.model import FIELD_LABELS, Ledger, Status, Task, short_title, without_controls_in
 
 __all__ = [
     "DIFFERENT_DOCUMENT_SHARE",
@@ -436,6 +436,7 @@ def plan_reseed(
     `archived_at` gives when, by task id): such a task is restored. A removed task is archived
     when it has a status, a note, or any entry in `tasks_with_history`.
     """
+    document = without_controls_in(document)  # as the store will write it, so the plan shows what it will hold
     old_tasks = list(ledger.tasks)
     archived_tasks = list(ledger.archived)
     new_rows = list(document.tasks)
@@ -513,7 +514,7 @@ def plan_for_store(store: Any, document: LedgerDocument) -> ReseedPlan:
 def _print_json(data: Any) -> None:
     import json
 
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(without_controls_in(data), ensure_ascii=False, indent=2) + "\n")
 
 
 def _confirmed() -> bool:

@@ -48,7 +48,7 @@ from tinydb.storages import Storage
 from importers.records import LedgerDocument
 from tui.file_trust import untrusted_reason
 from tui.interprocess_lock import InterProcessLock, LockTimeout
-from tui.model import Event, Ledger, Note, Status, Task
+from tui.model import Event, Ledger, Note, NoteError, Status, Task, note_text, without_controls_in
 from tui.os_errors import os_error_line
 from tui.permissions import USERS_FILE_NAME, Identity, Permissions, Role, UsersFileError, load_permissions
 from tui.shared_files import TEMP_PREFIX, atomic_write_bytes, make_shared_folder, seal_for_group
@@ -384,8 +384,8 @@ class ReseedResult:
 
 
 def _record_doc(task_id: str, record: Any) -> dict[str, Any]:
-    """A tasks-table document for an importer's TaskRecord."""
-    return {
+    """A tasks-table document for an importer's TaskRecord (no control characters: see without_controls)."""
+    return without_controls_in({
         "id": task_id,
         "no": record.no,
         "section": record.section,
@@ -394,7 +394,7 @@ def _record_doc(task_id: str, record: Any) -> dict[str, Any]:
         "units": list(record.units),
         "deadline": record.deadline,
         "remarks": list(record.remarks),
-    }
+    })
 
 
 class Store:
@@ -550,7 +550,9 @@ class Store:
         An event without `at` / `by` is stamped now, by this store's user.
         """
         before = self._statuses()
-        stamped = [{"at": self.now(), "by": self.user, **doc} for doc in docs]
+        # Whatever an event carries (a note, a file name, an import's old and new texts) is stored without
+        # control characters: it will be shown in other people's terminals.
+        stamped = [without_controls_in({"at": self.now(), "by": self.user, **doc}) for doc in docs]
         by_shard: dict[Path, list[dict[str, Any]]] = {}
         for doc in stamped:
             by_shard.setdefault(self.journal_dir / f"{doc['at'][:7]}.json", []).append(doc)
@@ -798,7 +800,7 @@ class Store:
                 "imported_at": self.now(),
             }
             storage = _AtomicJSONStorage(str(self.path), self._cache, indent=1)
-            storage.write({"meta": {"1": meta}, "tasks": tasks, "archive": {}})
+            storage.write(without_controls_in({"meta": {"1": meta}, "tasks": tasks, "archive": {}}))
         return self.load()
 
     def fingerprint(self) -> str:
@@ -928,7 +930,7 @@ class Store:
                 raise StoreError(os_error_line(error, "备份数据", "，未做任何改动")) from error
             storage = _AtomicJSONStorage(str(self.path), self._cache, indent=1)
             try:
-                storage.write({"meta": {"1": meta}, "tasks": tasks, "archive": archive})
+                storage.write(without_controls_in({"meta": {"1": meta}, "tasks": tasks, "archive": archive}))
             except BaseException:
                 import shutil
 
@@ -967,9 +969,8 @@ class Store:
             return self._append({"task": task_id, "kind": "status", "old": old.value, "new": status.value})
 
     def add_note(self, task_id: str, text: str) -> Event:
-        text = text.strip()
-        if not text:
-            raise StoreError("进展情况不能为空。请输入内容后再保存。")
+        """Record a note; refused (StoreError) when empty or longer than NOTE_MAX_CHARS, nothing written."""
+        text = _valid_note(text)
         with self._locked():
             self._require_task(task_id)
             self._authorize("note", task_id)
@@ -977,6 +978,7 @@ class Store:
 
     def add_notes(self, notes: list[tuple[str, str, str]]) -> list[Event]:
         """Add many dated notes, `(task_id, at, text)`, in one write per monthly shard."""
+        notes = [(task_id, at, _valid_note(text)) for task_id, at, text in notes]
         with self._locked():
             known = {doc.get("id") for doc in self._document_tables().get("tasks", {}).values()}
             if any(task_id not in known for task_id, _at, _text in notes):
@@ -1118,6 +1120,13 @@ class Store:
             ):
                 return [f"状态摘要 {self.summary_path} 与记录不一致。删除该文件即可（下次写入时会重建）。"]
         return []
+
+
+def _valid_note(text: str) -> str:
+    try:
+        return note_text(text)
+    except NoteError as error:
+        raise StoreError(str(error)) from None
 
 
 def _event_order(event_id: str) -> tuple[str, int]:

@@ -3,6 +3,7 @@ which some CJK terminals render two cells wide."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Static
 
 __all__ = ["AsciiProgress", "ascii_bar"]
@@ -40,7 +41,7 @@ class AsciiProgress(Static):
 
     def show_progress(self, done: int, total: int) -> None:
         self.done, self.total = done, total
-        self.update(f"[{ascii_bar(done, total, self.bar_width)}] {done}/{total} {self.unit}")
+        self.update(Text(f"[{ascii_bar(done, total, self.bar_width)}] {done}/{total} {self.unit}"))
 
     def show_text(self, text: str) -> None:
         self.update(text)

@@ -25,11 +25,12 @@ from tui.export import (
     export_store,
     refuse_store_destination,
 )
-from tui.model import Ledger, Task
+from tui.model import Ledger, Task, without_controls
 from tui.os_errors import os_error_line
 from tui.store import Store, StoreError
 from widgets.ascii_progress import AsciiProgress
 from widgets.path_suggester import PathSuggester
+from widgets.plain_label import PlainLabel
 
 __all__ = ["ExportDialog", "ExportScope", "default_export_path"]
 
@@ -53,7 +54,7 @@ class ExportScope(ExportFilters):
 
 def default_export_path(period: Period, filters: ExportFilters, *, suffix: str = ".docx") -> str:
     """`~/台账-2026-11.docx`, or `~/台账-区卫健局-2026-11.docx` when filtered to a unit."""
-    unit = f"{filters.unit}-" if filters.unit else ""
+    unit = f"{without_controls(filters.unit)}-" if filters.unit else ""
     return f"~/台账-{unit}{period.key}{suffix}"
 
 
@@ -129,9 +130,9 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             filters = f"范围：{described}"
             if self.search_active:
                 filters += "（查找条件不用于导出）"
-            yield Label(filters, id="export-filters")
+            yield PlainLabel(filters, id="export-filters")  # unit and section names from the document
             yield AsciiProgress(id="export-progress")
-            yield Label("", id="export-error")
+            yield PlainLabel("", id="export-error")  # file names as typed
             yield Label("Enter 导出   Tab 补全路径   Esc 取消", id="export-hint")
 
     def on_mount(self) -> None:
@@ -149,7 +150,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         return not (action == "cancel" and self.busy)
 
     def _error(self, message: str) -> None:
-        self.query_one("#export-error", Label).update(message)
+        self.query_one("#export-error", PlainLabel).update(message)
 
     @on(Input.Changed, "#export-period")
     def _period_changed(self, event: Input.Changed) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import ClassVar, NamedTuple
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -56,9 +57,10 @@ class HelpScreen(ModalScreen[None]):
             if row.group != group:
                 if group is not None:
                     table.add_row("", "")
-                table.add_row(f"[u]{row.group}[/u]", "")
+                table.add_row(Text.assemble((row.group, "underline")), "")
                 group = row.group
-            table.add_row(row.keys, row.description)
+            # Text, not str: a Rich table reads a str cell as markup, and a key may well be `[`.
+            table.add_row(Text(row.keys), Text(row.description))
         table.add_row("", "")
         table.add_row("Esc", "关闭帮助")
         with VerticalScroll() as scroll:

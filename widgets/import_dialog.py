@@ -27,6 +27,7 @@ from tui.display import diff_text, terminal_safe
 from tui.reseed import ReseedPlan, plan_for_store
 from tui.store import Store, StoreError
 from widgets.path_suggester import PathSuggester
+from widgets.plain_label import PlainLabel
 
 __all__ = ["ImportDialog", "ImportOutcome", "PreparedImport", "plan_text"]
 
@@ -140,7 +141,7 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
                 suggester=PathSuggester((".docx", ".txt")),
                 compact=True,
             )
-            yield Label("", id="import-error")
+            yield PlainLabel("", id="import-error")  # file names as typed
             with VerticalScroll(id="import-plan"):
                 yield Static("", id="import-plan-text")
             yield Label("", id="import-status")
@@ -177,7 +178,7 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
         self.refresh_bindings()
 
     def _error(self, message: str) -> None:
-        self.query_one("#import-error", Label).update(message)
+        self.query_one("#import-error", PlainLabel).update(message)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "apply":

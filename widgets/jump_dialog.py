@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from widgets.plain_label import PlainLabel
+
 __all__ = ["JumpDialog"]
 
 
@@ -45,7 +47,7 @@ class JumpDialog(ModalScreen[int | None]):
         with Vertical():
             yield Label("跳转到序号（Enter 确定，Esc 取消）")
             yield Input(placeholder="序号，如 12", id="jump-input", restrict=r"\d*", max_length=6, compact=True)
-            yield Label("", id="jump-error")
+            yield PlainLabel("", id="jump-error")
 
     def on_mount(self) -> None:
         # Focus now (see NoteDialog.on_mount): digits typed right after `:` must reach the input.
@@ -54,19 +56,21 @@ class JumpDialog(ModalScreen[int | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         value = event.value.strip()
-        error = self.query_one("#jump-error", Label)
         if not value:
-            error.update("请输入序号数字，或按 Esc 取消。")
+            self._error("请输入序号数字，或按 Esc 取消。")
             return
         number = int(value)
         if number not in self.numbers and number in self.archived:
-            error.update(self.archived[number])
+            self._error(self.archived[number])
             return
         if number not in self.numbers:
             low, high = min(self.numbers, default=0), max(self.numbers, default=0)
-            error.update(f"没有序号为 {number} 的任务（序号范围 {low}-{high}）。")
+            self._error(f"没有序号为 {number} 的任务（序号范围 {low}-{high}）。")
             return
         self.dismiss(number)
+
+    def _error(self, message: str) -> None:
+        self.query_one("#jump-error", PlainLabel).update(message)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

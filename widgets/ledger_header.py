@@ -36,7 +36,7 @@ class LedgerHeader(Static):
             text.append("  [只读]", style="bold")
         if filters:
             text.append("  筛选：", style="bold")
-            text.append(" | ".join(filters), style="bold reverse")
+            text.append(terminal_safe(" | ".join(filters)), style="bold reverse")  # unit names, the search typed
             text.append("  (F 清除)", style="dim")
         first_line: Text | Table = heading
         if identity:

@@ -129,7 +129,7 @@ class LedgerTree(VimTree[SectionNode]):
         self.show_root = False
         self.auto_expand = True
         self._today = dt.date.min
-        self._shape: tuple[str, ...] = ()
+        self._shape: tuple[tuple[str, str, str], ...] = ()
         self._item_nodes: dict[str, TreeNode[SectionNode]] = {}  # built nodes only
         self._rollups: dict[str, RollUp] = {}
         self._pending: dict[str, list[_Deferred]] = {}  # group key -> its unbuilt tasks, in order
@@ -150,7 +150,8 @@ class LedgerTree(VimTree[SectionNode]):
         self._today = today
         previous_rollups = self._rollups
         self._rollups = self._roll_up(tasks, today)
-        shape = tuple(task.id for task in tasks)
+        # The groups too: a revision that renames a section keeps every task id, but not the section nodes.
+        shape = tuple((task.id, task.section, task.subsection) for task in tasks)
         if shape == self._shape and self._item_nodes:
             # Redraw only the lines that changed (a change touches one task and its two roll-ups):
             # refreshing every node made each keypress cost grow with the ledger.

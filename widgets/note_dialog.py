@@ -1,5 +1,9 @@
 """The progress-note dialog: a wrapping text area; Enter saves, Esc cancels and nothing is saved.
 
+A note that cannot be saved (too long, the disk full, no permission, the lock held too long, the task
+removed meanwhile) keeps its text: the dialog stays open showing why, or, when the write failed after
+the dialog had closed, the screen opens it again with the text and the reason (`NoteSaving`).
+
 One dialog serves every note of a session (`NoteDialog.for_app`): each new dialog's text area would
 stay alive for the rest of the session, held by its watcher of the app's theme (Textual does not
 drop a watcher when its widget is removed: textual#6666), and the full collections over that growing
@@ -21,11 +25,32 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
 from tui.display import terminal_safe
-from tui.model import Note, minute_of
+from tui.model import Note, NoteError, minute_of, note_text, without_controls
+from widgets.plain_label import PlainLabel
 
-__all__ = ["NoteDialog"]
+__all__ = ["NoteDialog", "NoteSaving"]
 
 _WAIT_FOR_SAVE_SECONDS = 0.25
+
+
+class NoteSaving:
+    """One note being written: whoever writes it calls `finish` on the event loop when it is done.
+
+    The dialog waits a moment for the outcome: a failure by then is shown in the dialog, which stays open
+    with the text. A slower write (a colleague's write holding the lock) outlives the dialog; if it then
+    fails, `finish` returns False and the caller must give the text back (open the dialog with it).
+    """
+
+    def __init__(self) -> None:
+        self.done = asyncio.Event()
+        self.reason: str | None = None  # why the note was not saved; None once written
+        self.dialog_waits = True
+
+    def finish(self, reason: str | None) -> bool:
+        """Record the outcome (`reason` None: written); whether the dialog is still there to show it."""
+        self.reason = reason
+        self.done.set()
+        return self.dialog_waits
 
 
 class NoteDialog(ModalScreen[str | None]):
@@ -70,7 +95,9 @@ class NoteDialog(ModalScreen[str | None]):
         super().__init__()
         self.heading = ""
         self.last_note = ""
-        self.on_save: Callable[[str], asyncio.Event | None] | None = None
+        self.on_save: Callable[[str], NoteSaving | None] | None = None
+        self.text = ""
+        self.error = ""
 
     @classmethod
     def for_app(cls, app: App[object]) -> NoteDialog:
@@ -85,44 +112,59 @@ class NoteDialog(ModalScreen[str | None]):
     def ask(
         self,
         heading: str,
-        on_save: Callable[[str], asyncio.Event | None] | None = None,
+        on_save: Callable[[str], NoteSaving | None] | None = None,
         *,
         last_note: Note | None = None,
+        text: str = "",
+        error: str = "",
     ) -> NoteDialog:
-        """Ready the dialog for a new note: an empty text area (without the last note's undo history).
+        """Ready the dialog for a new note: an empty text area (without the last note's undo history), or
+        `text` with the `error` that kept it from being saved.
 
         `last_note`: the task's newest note, shown above the text area as the pane shows it
         (`上次 2026-11-28 10:00  zhangsan：...`): the opaque backdrop hides the pane.
 
-        `on_save` is called with the text before the dialog closes: the save starts without waiting for
-        the redraw. If it returns an asyncio.Event set once the note is written, the dialog closes then
-        (or after 0.25 s).
+        `on_save` is called with the note as it will be stored before the dialog closes: the save starts
+        without waiting for the redraw. If it returns a NoteSaving, the dialog closes once the note is
+        written (or after 0.25 s), and stays open with the text and the reason if it was not.
         """
         self.heading = heading
         self.last_note = "" if last_note is None else f"上次 {minute_of(last_note.at)}  {last_note.by}：{last_note.text}"
         self.on_save = on_save
+        self.text = text
+        self.error = error
         if self.is_mounted:
-            self.query_one("#note-heading", Label).update(Text(heading))
+            self.query_one("#note-heading", PlainLabel).update(heading)
             self._show_last_note()
-            self.query_one("#note-error", Label).update("")
-            self.query_one(TextArea).load_text("")
+            self._show_error(error)
+            self._load_text()
         return self
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self.heading), id="note-heading")
-            yield Label(id="note-last")
+            yield PlainLabel(self.heading, id="note-heading")
+            yield PlainLabel(id="note-last")
             yield TextArea(id="note-text", soft_wrap=True, show_line_numbers=False, compact=True)
-            yield Label("", id="note-error")
+            yield PlainLabel("", id="note-error")
             yield Label("Enter 保存   Esc 取消", id="note-hint")
 
     def _show_last_note(self) -> None:
-        label = self.query_one("#note-last", Label)
-        label.update(Text(terminal_safe(self.last_note)))  # as written: a note's "[...]" is not markup
+        label = self.query_one("#note-last", PlainLabel)
+        label.update(Text(terminal_safe(self.last_note)))  # as the pane shows it: "[...]" is not markup
         label.display = bool(self.last_note)
+
+    def _show_error(self, message: str) -> None:
+        self.query_one("#note-error", PlainLabel).update(message)
+
+    def _load_text(self) -> None:
+        text_area = self.query_one(TextArea)
+        text_area.load_text(self.text)
+        text_area.move_cursor(text_area.document.end)
 
     def on_mount(self) -> None:
         self._show_last_note()
+        self._show_error(self.error)
+        self._load_text()
         # Focus now, not via `focus()` (a callback queued behind keys already typed): keys the app
         # handles after this dialog has mounted must reach the text area, never the bare screen.
         self.set_focus(self.query_one(TextArea))
@@ -135,18 +177,27 @@ class NoteDialog(ModalScreen[str | None]):
         typed = asyncio.Event()
         text_area.call_later(typed.set)
         await typed.wait()
-        text = text_area.text.strip()
-        if not text:
-            self.query_one("#note-error", Label).update("进展情况不能为空。请输入内容，或按 Esc 取消。")
+        typed = text_area.text
+        if not without_controls(typed).strip():
+            self._show_error("进展情况不能为空。请输入内容，或按 Esc 取消。")
             return
-        if self.on_save is not None:
-            written = self.on_save(text)
-            if written is not None:
-                # Closing the dialog redraws the screen beneath, which would hold the event loop and the
-                # GIL while the note is written: let the write finish first, unless it is slow (a
-                # colleague's write holding the lock), in which case it carries on after the dialog closes.
-                with suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(written.wait(), _WAIT_FOR_SAVE_SECONDS)
+        try:
+            text = note_text(typed)
+        except NoteError as error:  # too long: the text stays in the box to be shortened
+            self._show_error(str(error))
+            return
+        saving = self.on_save(text) if self.on_save is not None else None
+        if saving is not None:
+            # Closing the dialog redraws the screen beneath, which would hold the event loop and the
+            # GIL while the note is written: let the write finish first, unless it is slow (a
+            # colleague's write holding the lock), in which case it carries on after the dialog closes.
+            with suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(saving.done.wait(), _WAIT_FOR_SAVE_SECONDS)
+            if not saving.done.is_set():
+                saving.dialog_waits = False  # from here on, a failure gives the text back by reopening the dialog
+            elif saving.reason is not None:
+                self._show_error(saving.reason)  # not saved: the text stays
+                return
         self.dismiss(text)
 
     def action_cancel(self) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from textual.suggester import Suggester
 
+from tui.model import without_controls
+
 __all__ = ["PathSuggester", "complete_path"]
 
 
@@ -16,6 +18,7 @@ def complete_path(value: str, suffixes: Iterable[str]) -> str | None:
     """`value` completed to the first folder (with a trailing `/`) or wanted file it starts.
 
     The typed part is kept as typed (`~`, relative paths); hidden entries appear only once a `.` is typed.
+    A name holding control characters is never offered: anyone who can write the folder can choose it.
     """
     if not value:
         return None
@@ -29,6 +32,8 @@ def complete_path(value: str, suffixes: Iterable[str]) -> str | None:
     for entry in entries:
         name = entry.name
         if not name.startswith(stem) or name == stem or (name.startswith(".") and not stem.startswith(".")):
+            continue
+        if without_controls(name) != name:
             continue
         try:
             is_folder = entry.is_dir()

@@ -9,8 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
+
+from tui.display import plain_text
+from widgets.plain_label import PlainLabel
 
 __all__ = ["PickerDialog"]
 
@@ -52,8 +55,10 @@ class PickerDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"{self.heading}（Enter 选择，Esc 取消）")
-            yield OptionList(*(Option(label, id=choice_id or "-") for choice_id, label in self.choices), compact=True)
+            yield PlainLabel(f"{self.heading}（Enter 选择，Esc 取消）")
+            # Unit names come from the document: plain text, never markup.
+            options = (Option(plain_text(label), id=choice_id or "-") for choice_id, label in self.choices)
+            yield OptionList(*options, markup=False, compact=True)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

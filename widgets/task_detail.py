@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from tui.activity import HistoryRow
 from tui.deadlines import read_deadline
-from tui.display import STATUS_GLYPHS, STATUS_STYLES, diff_text, terminal_safe
+from tui.display import STATUS_GLYPHS, STATUS_STYLES, diff_text, plain_text, terminal_safe
 from tui.model import Status, Task, minute_of
 
 __all__ = ["TaskDetail"]
@@ -69,7 +69,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
         self._shown_task_id = task_id
 
     def show_message(self, message: str) -> None:
-        self._show([Text(message, style="italic")])
+        self._show([plain_text(message, style="italic")])
 
     def show_task(
         self,
@@ -122,7 +122,8 @@ class TaskDetail(VerticalScroll, can_focus=True):
         parts.append(Text(f"进展情况（{len(task.notes)} 条）", style="bold underline"))
         if task.notes:
             for note in reversed(task.notes[-notes_shown:]):
-                parts.append(Text.assemble((f"{minute_of(note.at)}  {note.by}", "dim"), "\n", terminal_safe(note.text)))
+                when_who = f"{minute_of(note.at)}  {terminal_safe(note.by)}"
+                parts.append(Text.assemble((when_who, "dim"), "\n", terminal_safe(note.text)))
             if len(task.notes) > notes_shown:
                 older = len(task.notes) - notes_shown
                 parts.append(Text(f"另有 {older} 条较早的进展情况：taizhang show {task.no}（在此按 a 全部显示）", style="dim"))
@@ -132,7 +133,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
             parts.append(Text(""))
             parts.append(Text(f"改动记录（{len(history)} 条）", style="bold underline"))
             for row in history[:history_shown]:
-                what = diff_text(row.what) if row.diff else row.what
+                what = diff_text(row.what) if row.diff else terminal_safe(row.what)
                 parts.append(Text.assemble((f"{row.when}  {terminal_safe(row.who)}", "dim"), "  ", what))
             if len(history) > history_shown:
                 older = len(history) - history_shown

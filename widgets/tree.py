@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text, TextType
 from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets._tree import TreeDataType
+
+from tui.display import plain_text
 
 __all__ = ["VimTree"]
 
@@ -38,6 +41,10 @@ class VimTree(Tree[TreeDataType], inherit_bindings=False):
         scrollbar-size-vertical: 1;
     }
     """
+
+    def process_label(self, label: TextType) -> Text:
+        # Node names come from the ledger's document: a `str` is shown as written, never read as markup.
+        return super().process_label(plain_text(label) if isinstance(label, str) else label)
 
     def on_mount(self) -> None:
         self.show_guides = False

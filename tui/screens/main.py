@@ -35,6 +35,7 @@ from widgets.task_detail import TaskDetail
 # The dialogs are imported when first opened: the first frame should not wait for them.
 if TYPE_CHECKING:
     from widgets.help_screen import HelpRow
+    from widgets.note_dialog import NoteSaving
 
 __all__ = ["MainScreen"]
 
@@ -78,6 +79,13 @@ class _Turns:
             with self._condition:
                 self._serving += 1
                 self._condition.notify_all()
+
+
+def _write_failure(error: BaseException | None) -> str:
+    """Why a write failed, for the person who made it."""
+    if isinstance(error, StoreError):
+        return str(error)
+    return f"保存失败：{error}。改动未保存，请重试；若仍失败请联系管理员。"
 
 
 class MainScreen(Screen[None]):
@@ -181,6 +189,8 @@ class MainScreen(Screen[None]):
         self._history = TaskHistory(store)
         self._notes_read = False  # every note folded: until then the ledger is loaded without notes
         self._show_all_of: str | None = None  # the task whose every note and history row is shown (`a`)
+        # Notes whose write failed after their dialog had closed, (task, text, reason): offered again in the dialog.
+        self._unsaved_notes: list[tuple[Task, str, str]] = []
 
     # ------------------------------------------------------------------ layout
 
@@ -515,31 +525,54 @@ class MainScreen(Screen[None]):
         task = self.current_task
         if task is None or self._refused("note", task):
             return
+        await self._ask_note(task)
 
-        from widgets.note_dialog import NoteDialog
+    async def _ask_note(self, task: Task, text: str = "", error: str = "") -> None:
+        """The note dialog for `task`, empty or holding `text` that could not be saved, and why (`error`)."""
+        from widgets.note_dialog import NoteDialog, NoteSaving
 
-        def save(text: str) -> asyncio.Event:
-            written = asyncio.Event()
-            self._save_note(task, text, self._turns.ticket(), asyncio.get_running_loop(), written)
-            return written
+        def save(typed: str) -> NoteSaving:
+            saving = NoteSaving()
+            self._save_note(task, typed, self._turns.ticket(), asyncio.get_running_loop(), saving)
+            return saving
 
         # Awaited: the app handles the next key only once the dialog has mounted and focused its text
         # area, so a note typed right after `n` is never lost to the half-built dialog.
         dialog = NoteDialog.for_app(self.app).ask(
-            f"为 {task.no} 号任务写进展情况：{task.title}", on_save=save, last_note=task.notes[-1] if task.notes else None
+            f"为 {task.no} 号任务写进展情况：{task.title}",
+            on_save=save,
+            last_note=task.notes[-1] if task.notes else None,
+            text=text,
+            error=error,
         )
-        await self.app.push_screen(dialog)
+        await self.app.push_screen(dialog, self._offer_unsaved_note)
 
     @work(thread=True, group="store", exit_on_error=False, description="保存进展")
     def _save_note(
-        self, task: Task, text: str, ticket: int, loop: asyncio.AbstractEventLoop, written: asyncio.Event
+        self, task: Task, text: str, ticket: int, loop: asyncio.AbstractEventLoop, saving: NoteSaving
     ) -> None:
         try:
             event = self._turns.run(ticket, lambda: self.store.add_note(task.id, text))
-        finally:
-            loop.call_soon_threadsafe(written.set)  # the dialog may close (also when the write failed)
+        except Exception as error:  # whatever went wrong, the text goes back to the dialog: nothing typed is lost
+            loop.call_soon_threadsafe(self._note_not_saved, task, text, f"未保存：{_write_failure(error)}", saving)
+            return
+        loop.call_soon_threadsafe(saving.finish, None)  # the dialog may close
         self._written.add(event.id)
         self.post_message(self.NoteSaved(self, task.no, event, self._read_back()))
+
+    def _note_not_saved(self, task: Task, text: str, reason: str, saving: NoteSaving) -> None:
+        if saving.finish(reason):
+            return  # the dialog is still open: it shows the reason and keeps the text
+        self._unsaved_notes.append((task, text, reason))
+        self._offer_unsaved_note()
+
+    def _offer_unsaved_note(self, _closed: object = None) -> None:
+        """Open the note dialog again with a note whose write failed after its dialog closed (once it is free)."""
+        from widgets.note_dialog import NoteDialog
+
+        if self._unsaved_notes and NoteDialog.for_app(self.app) not in self.app.screen_stack:
+            task, text, reason = self._unsaved_notes.pop(0)
+            self.call_later(self._ask_note, task, text, reason)
 
     def action_undo(self) -> None:
         event_id = self.undo_stack.pop()
@@ -600,12 +633,10 @@ class MainScreen(Screen[None]):
         if event.state != WorkerState.ERROR or event.worker.group not in ("store", "load"):
             return
         error = event.worker.error
-        if isinstance(error, StoreError):
-            message = str(error)
-        elif event.worker.group == "load":
+        if event.worker.group == "load" and not isinstance(error, StoreError):
             message = f"读取进展情况失败：{error}。请退出后重新打开台账；若仍失败请联系管理员。"
         else:
-            message = f"保存失败：{error}。改动未保存，请重试；若仍失败请联系管理员。"
+            message = _write_failure(error)
         self.notify(message, severity="error", timeout=10)
         self.reload_ledger()
 
