@@ -18,7 +18,7 @@ from pathlib import Path
 from benchmarks.bare_app import BareApp
 from importers import read_document
 from tui.app import make_app
-from tui.store import Store
+from tui.core.store import Store
 
 PROJECT = Path(__file__).resolve().parent.parent
 SOURCE_DOCX = PROJECT / "data" / "source" / "task-list.docx"

@@ -12,8 +12,8 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static, Tree
 
-from tui.model import Ledger
-from tui.store import Store
+from tui.core.model import Ledger
+from tui.core.store import Store
 
 
 class BareApp(App[None]):

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from benchmarks.synthetic import write_synthetic_docx
 from importers import read_document
-from tui.model import Status
-from tui.store import Store
+from tui.core.model import Status
+from tui.core.store import Store
 
 PROJECT = Path(__file__).resolve().parent.parent
 SOURCE_DOCX = PROJECT / "data" / "source" / "task-list.docx"

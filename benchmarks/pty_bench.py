@@ -26,7 +26,7 @@ from pathlib import Path
 
 from benchmarks.cli_bench import SOURCE_DOCX, add_synthetic_notes, compile_bytecode, percentiles, seed
 from benchmarks.synthetic import write_synthetic_docx
-from tui.store import Store
+from tui.core.store import Store
 
 ROWS, COLUMNS = 40, 120
 ENV = {**os.environ, "TERM": "xterm-256color", "LANG": "C.UTF-8", "COLORTERM": "truecolor"}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from importers import read_document
-from tui.store import Store
+from tui.core.store import Store
 
 PROJECT = Path(__file__).resolve().parent.parent
 SOURCE_DOCX = PROJECT / "data" / "source" / "task-list.docx"

@@ -2,7 +2,7 @@
 
 Each string is written between two CJK characters: `\\r` or a bidi override alone would be an empty note,
 refused before it could show anything. What is forbidden is spelled out here independently of the
-program's own rule (tui.model.without_controls), so that these checks can fail.
+program's own rule (tui.core.model.without_controls), so that these checks can fail.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from tui.store import Store
+from tui.core.store import Store
 
 # (written, shown): markup stays literally as written; control characters are gone; a zero-width
 # joiner may stay; newlines and tabs inside a note stay.

@@ -7,7 +7,7 @@ from typing import TypeVar
 from textual.screen import Screen
 
 from tui.app import TaizhangApp
-from tui.model import Task
+from tui.core.model import Task
 from widgets.ledger_tree import LedgerTree
 from widgets.message_line import MessageLine
 

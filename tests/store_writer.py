@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from tui.cli import main as cli_main
-from tui.model import Status
-from tui.store import Store
+from tui.core.model import Status
+from tui.core.store import Store
 
 SHARED_NOS = (1, 2)
 CYCLE = (Status.IN_PROGRESS, Status.DONE, Status.BLOCKED, Status.NOT_STARTED)

@@ -14,9 +14,9 @@ from docx.table import _Cell
 
 from tests.conftest import SOURCE_DOCX, fixed_clock
 from tui.app import TaizhangApp, make_app
-from tui.model import Status, Task
+from tui.core.model import Status, Task
+from tui.core.store import Store
 from tui.screens.main import MainScreen
-from tui.store import Store
 from widgets.import_dialog import ImportDialog
 
 SIZE = (120, 36)

@@ -9,7 +9,7 @@ from tests.conftest import PROJECT
 
 
 def test_cli_modules_do_not_import_textual() -> None:
-    code = "import sys, tui.cli, tui.store, tui.model, importers; assert 'textual' not in sys.modules, 'textual imported'"
+    code = "import sys, tui.cli, tui.core.store, tui.core.model, importers; assert 'textual' not in sys.modules, 'textual imported'"
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
 

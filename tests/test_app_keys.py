@@ -8,9 +8,9 @@ from pathlib import Path
 from tests.conftest import fixed_clock
 from tests.pilot_helpers import notices, said, settle, shown_numbers
 from tui.app import TaizhangApp, make_app
-from tui.display import STATUS_GLYPHS
-from tui.model import Status, Task
-from tui.store import Store
+from tui.core.display import STATUS_GLYPHS
+from tui.core.model import Status, Task
+from tui.core.store import Store
 from widgets.help_screen import HelpScreen
 from widgets.jump_dialog import JumpDialog
 from widgets.ledger_tree import LedgerTree, Section, Subsection

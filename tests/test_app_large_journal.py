@@ -16,9 +16,9 @@ import pytest
 from tests.conftest import fixed_clock
 from tests.pilot_helpers import settle
 from tui.app import make_app
-from tui.model import Status
+from tui.core.model import Status
+from tui.core.store import Store
 from tui.screens.main import MainScreen
-from tui.store import Store
 
 SIZE = (120, 36)
 

@@ -18,8 +18,8 @@ from tests.conftest import PROJECT, fixed_clock
 from tests.pilot_helpers import notices, said, settle, shown_numbers
 from tests.test_app_import import write_revision
 from tui.app import TaizhangApp, make_app
-from tui.model import Status
-from tui.store import Store, current_user
+from tui.core.model import Status
+from tui.core.store import Store, current_user
 from widgets.note_dialog import NoteDialog
 from widgets.picker_dialog import PickerDialog
 
@@ -57,8 +57,8 @@ def users_db(db_path: Path) -> Path:
 def other_process(db_path: Path, user: str, code: str) -> None:
     """Run `code` in another Python process with `store` = a Store of `db_path` as `user`, `ids` = {no: id}."""
     script = (
-        "from tui.model import Status\n"
-        "from tui.store import Store\n"
+        "from tui.core.model import Status\n"
+        "from tui.core.store import Store\n"
         f"store = Store({str(db_path)!r}, user={user!r})\n"
         "ids = {task.no: task.id for task in store.load().tasks}\n" + textwrap.dedent(code)
     )

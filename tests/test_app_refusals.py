@@ -16,9 +16,9 @@ from tests.pilot_helpers import notices, said, settle, shown_numbers
 from tests.test_app_import import store_files
 from tests.test_app_multiuser import USERS as MULTIUSER_USERS
 from tui.app import TaizhangApp, make_app
-from tui.model import Status
+from tui.core.model import Status
+from tui.core.store import Store
 from tui.screens.main import MainScreen
-from tui.store import Store
 from widgets.ledger_tree import Section, Subsection
 from widgets.message_line import MessageLine
 from widgets.note_dialog import NoteDialog

@@ -13,11 +13,11 @@ import pytest
 from tests.conftest import fixed_clock
 from tests.pilot_helpers import notices, settle, shown_numbers
 from tui.app import TaizhangApp, make_app
-from tui.export import NOT_UPDATED
-from tui.model import Status, Task
+from tui.core.export import NOT_UPDATED
+from tui.core.model import Status, Task
+from tui.core.store import Store
 from tui.screens.main import MainScreen
 from tui.screens.overview import OverviewScreen
-from tui.store import Store
 from widgets.ascii_progress import AsciiProgress, ascii_bar
 from widgets.export_dialog import ExportDialog
 from widgets.ledger_tree import LedgerTree

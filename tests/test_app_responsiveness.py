@@ -7,8 +7,8 @@ from pathlib import Path
 from textual import events
 
 from tui.app import TaizhangApp
-from tui.model import Status
-from tui.store import Store
+from tui.core.model import Status
+from tui.core.store import Store
 
 SIZE = (120, 36)
 

@@ -14,10 +14,10 @@ from tests.test_app_import import open_plan, store_files
 from tests.test_reseed import add_progress, edit, run_cli, source_rows
 from tests.test_reseed import write_revision as write_rows
 from tui.app import make_app
-from tui.model import Status
-from tui.reseed import plan_for_store
+from tui.core.model import Status
+from tui.core.reseed import plan_for_store
+from tui.core.store import Store
 from tui.screens.main import MainScreen
-from tui.store import Store
 
 SIZE = (120, 36)
 COVERAGE = "，2026年底前实现全覆盖"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.model import Status
-from tui.store import Store
+from tui.core.model import Status
+from tui.core.store import Store
 
 TAIZHANG = shutil.which("taizhang") or str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "taizhang")
 

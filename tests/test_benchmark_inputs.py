@@ -11,7 +11,7 @@ from benchmarks.bare_app import BareApp
 from benchmarks.cli_bench import add_synthetic_notes, seed
 from benchmarks.synthetic import write_synthetic_docx
 from importers import read_document
-from tui.store import Store
+from tui.core.store import Store
 
 
 def test_the_synthetic_ledger_reads_as_5_sections_of_10_subsections(tmp_path: Path):

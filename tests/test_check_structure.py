@@ -15,9 +15,9 @@ import pytest
 
 from tests.conftest import fixed_clock
 from tui.cli import main
-from tui.model import Status
-from tui.store import Store
-from tui.store_check import MAX_PROBLEMS_PER_FILE
+from tui.core.model import Status
+from tui.core.store import Store
+from tui.core.store_check import MAX_PROBLEMS_PER_FILE
 
 
 @pytest.fixture

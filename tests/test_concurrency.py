@@ -17,8 +17,8 @@ import pytest
 from tests.conftest import PROJECT, seed_store
 from tests.store_writer import CYCLE, SHARED_NOS
 from tui.cli import main
-from tui.model import Status
-from tui.store import Store
+from tui.core.model import Status
+from tui.core.store import Store
 
 WRITERS = 8
 ROUNDS = 6
@@ -144,7 +144,7 @@ def test_store_keeps_mode_and_group_after_every_write_in_a_setgid_folder(tmp_pat
     # A colleague with a strict umask writes: the first note creates the journal folder, its
     # first shard and the lock file.
     script = (
-        "import os, sys; os.umask(0o077); from tui.store import Store; from tui.model import Status\n"
+        "import os, sys; os.umask(0o077); from tui.core.store import Store; from tui.core.model import Status\n"
         "s = Store(sys.argv[1]); t = s.load().tasks\n"
         "s.add_note(t[0].id, 'umask 077'); s.set_status(t[1].id, Status.DONE); s.add_note(t[2].id, 'again')\n"
     )

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from tui.deadlines import deadline_warnings, read_deadline, unreadable_deadlines
-from tui.model import Status, Task
+from tui.core.deadlines import deadline_warnings, read_deadline, unreadable_deadlines
+from tui.core.model import Status, Task
 
 D = dt.date
 

@@ -29,9 +29,9 @@ from docx.table import Table, _Cell
 
 from tests.conftest import FIXED_NOW, PROJECT, fixed_clock, seed_store
 from tui.cli import main
-from tui.export import COLUMNS, CSV_COLUMNS, ExportFilters, Period, export_ledger, export_store
-from tui.model import Status
-from tui.store import Store
+from tui.core.export import COLUMNS, CSV_COLUMNS, ExportFilters, Period, export_ledger, export_store
+from tui.core.model import Status
+from tui.core.store import Store
 
 TZ = FIXED_NOW.tzinfo
 TITLE = "洛江区落实《泉州市“十四五”城乡社区服务体系建设实施方案》任务清单及工作台账分解表"
@@ -84,7 +84,7 @@ def reported_db(tmp_path: Path) -> Path:
 @pytest.fixture
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI's store reads the fixed clock: 2026-11-28, so the default period is 2026-11."""
-    monkeypatch.setattr("tui.store._local_now", fixed_clock)
+    monkeypatch.setattr("tui.core.store._local_now", fixed_clock)
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -23,9 +23,9 @@ from tests.conftest import PROJECT, SOURCE_TXT, files_digest, fixed_clock, revis
 from tests.pilot_helpers import open_dialog, settle
 from tui.app import make_app
 from tui.cli import main
-from tui.model import Status
+from tui.core.model import Status
+from tui.core.store import Store, current_user
 from tui.screens.main import MainScreen
-from tui.store import Store, current_user
 from widgets.export_dialog import ExportDialog
 
 # The test's own account (root in CI) imports the revision, as the supervisor; everyone else only reads.

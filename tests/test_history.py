@@ -9,9 +9,9 @@ import pytest
 
 from tests.conftest import fixed_clock
 from tui.cli import main
-from tui.history import describe_event
-from tui.model import Status
-from tui.store import Store
+from tui.core.history import describe_event
+from tui.core.model import Status
+from tui.core.store import Store
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -24,9 +24,9 @@ from tests.hostile_text import (
 from tests.pilot_helpers import notices, settle
 from tests.test_app_multiuser import jump, other_process, taizhang_cli, wait_until
 from tui.app import TaizhangApp, make_app
-from tui.model import Status
+from tui.core.model import Status
+from tui.core.store import Store, current_user
 from tui.screens.main import MainScreen
-from tui.store import Store, current_user
 from widgets.note_dialog import NoteDialog
 
 SIZE = (120, 36)
@@ -289,7 +289,7 @@ async def test_failed_note_reopens_with_its_text_when_the_lock_is_held_too_long(
     import subprocess
     import sys
 
-    monkeypatch.setattr("tui.store.LOCK_TIMEOUT_SECONDS", 1.0)
+    monkeypatch.setattr("tui.core.store.LOCK_TIMEOUT_SECONDS", 1.0)
     lock = db_path.with_name("db.json.lock")
     holder = subprocess.Popen(
         [sys.executable, "-c", f"import fcntl,sys,time; f=open({str(lock)!r},'a'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(3)"],

@@ -16,9 +16,9 @@ from tests.pilot_helpers import notices, settle
 from tests.test_app_multiuser import jump, other_process, wait_until
 from tests.test_hostile_app import type_in_dialog
 from tui.app import TaizhangApp, make_app
+from tui.core.store import Store
 from tui.screens.main import MainScreen
 from tui.screens.overview import OverviewScreen
-from tui.store import Store
 from widgets.export_dialog import ExportDialog
 from widgets.help_screen import HelpScreen
 from widgets.import_dialog import ImportDialog

@@ -11,7 +11,7 @@ from pathlib import Path
 from tests.conftest import PROJECT
 from tests.hostile_text import plant_raw_note
 from tests.test_app_tmux import TAIZHANG, Terminal, pytestmark  # noqa: F401 - skipped without tmux
-from tui.store import current_user
+from tui.core.store import current_user
 
 TITLE = "taizhang-hostile-test"
 

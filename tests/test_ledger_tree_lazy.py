@@ -11,8 +11,8 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.widgets.tree import TreeNode
 
-from tui.display import STATUS_GLYPHS
-from tui.model import Status, Task
+from tui.core.display import STATUS_GLYPHS
+from tui.core.model import Status, Task
 from widgets.ledger_tree import LedgerTree, Section, SectionNode, Subsection
 
 SIZE = (120, 36)

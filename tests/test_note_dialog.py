@@ -8,7 +8,7 @@ from textual.widgets import Label, TextArea
 
 from tests.pilot_helpers import notices, said, settle
 from tui.app import TaizhangApp
-from tui.store import Store
+from tui.core.store import Store
 from widgets.message_line import MessageLine
 from widgets.note_dialog import NoteDialog
 

@@ -31,8 +31,8 @@ from tests.accounts import (
 from tests.conftest import PROJECT, SOURCE_DOCX, SOURCE_TXT, files_digest, fixed_clock, revised_txt, seed_store
 from tests.pilot_helpers import notices, settle
 from tui.app import make_app
-from tui.model import Status
-from tui.store import Store
+from tui.core.model import Status
+from tui.core.store import Store
 
 
 def run_cli(*argv: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

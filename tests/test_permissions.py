@@ -9,9 +9,9 @@ import pytest
 
 from tests.conftest import SOURCE_TXT, fixed_clock
 from tui.cli import main
-from tui.model import Status
-from tui.permissions import Role, UsersFileError, load_permissions
-from tui.store import PermissionDenied, Store, StoreError
+from tui.core.model import Status
+from tui.core.permissions import Role, UsersFileError, load_permissions
+from tui.core.store import PermissionDenied, Store, StoreError
 
 USERS = """\
 default_role = "viewer"

@@ -27,9 +27,9 @@ from importers.records import TaskRecord
 from tests.conftest import PROJECT, SOURCE_DOCX, fixed_clock, seed_store
 from tests.docx_builder import HEADER
 from tui.cli import main
-from tui.model import Note, Status
-from tui.reseed import MATCH_THRESHOLD, content_diff, plan_reseed
-from tui.store import Store, StoreError
+from tui.core.model import Note, Status
+from tui.core.reseed import MATCH_THRESHOLD, content_diff, plan_reseed
+from tui.core.store import Store, StoreError
 
 SOURCE = read_document(SOURCE_DOCX)
 INSERTED_CONTENT = "2．建立村（社区）党组织书记季度述职评议制度，将城乡社区服务成效纳入述职评议内容。"

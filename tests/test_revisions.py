@@ -20,9 +20,9 @@ from importers import read_document
 from tests.conftest import fixed_clock, seed_store
 from tests.test_reseed import add_progress, edit, files_of, insert_task, record_of, renumber, run_cli, source_rows
 from tests.test_reseed import write_revision as write_rows
-from tui.model import Status
-from tui.reseed import content_diff, plan_for_store
-from tui.store import Store, StoreError
+from tui.core.model import Status
+from tui.core.reseed import content_diff, plan_for_store
+from tui.core.store import Store, StoreError
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 NOV29 = dt.datetime(2026, 11, 29, 9, 30, tzinfo=TZ)

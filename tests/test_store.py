@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXED_NOW, PROJECT, SOURCE_DOCX, fixed_clock, seed_store
-from tui.model import Status, StatusError, deadline_end
-from tui.store import SCHEMA_VERSION, Store, StoreError
+from tui.core.model import Status, StatusError, deadline_end
+from tui.core.store import SCHEMA_VERSION, Store, StoreError
 
 
 def test_seeded_store_has_meta_and_readable_chinese(db_path: Path):
@@ -146,7 +146,7 @@ def test_db_json_is_not_rewritten_by_status_changes_or_notes(store: Store):
 
 def test_a_failed_write_leaves_the_file_whole_and_the_cache_honest(store: Store, monkeypatch):
     """Regression: TinyDB mutates the cached dict before write(); a failed write must not leak it."""
-    import tui.store as store_module
+    import tui.core.store as store_module
 
     task = store.load().by_no(4)
     store.add_note(task.id, "保存成功的")
@@ -165,8 +165,8 @@ def test_a_failed_write_leaves_the_file_whole_and_the_cache_honest(store: Store,
 WRITER = textwrap.dedent(
     """
     import sys
-    from tui.store import Store
-    from tui.model import Status
+    from tui.core.store import Store
+    from tui.core.model import Status
     path, worker, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     store = Store(path, user=f"worker{worker}")
     ids = [t.id for t in store.load().tasks]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXED_NOW
-from tui.model import Status
-from tui.store import Store
+from tui.core.model import Status
+from tui.core.store import Store
 
 
 def _store_at(path: Path, when: dt.datetime = FIXED_NOW, user: str = "tester") -> Store:

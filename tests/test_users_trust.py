@@ -17,10 +17,10 @@ from tests.conftest import SOURCE_TXT, files_digest, fixed_clock, seed_store
 from tests.pilot_helpers import notices, said, settle
 from tui.app import make_app
 from tui.cli import main
-from tui.file_trust import untrusted_reason
-from tui.model import Status
-from tui.permissions import Role
-from tui.store import PermissionDenied, Store
+from tui.core.file_trust import untrusted_reason
+from tui.core.model import Status
+from tui.core.permissions import Role
+from tui.core.store import PermissionDenied, Store
 
 USERS = 'default_role = "viewer"\n\n[users.zhangsan]\nname = "张三"\nunit = "区民政局"\nrole = "editor"\n'
 SUPERVISOR_FOR_ALL = 'default_role = "supervisor"\n'

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from tui.display import fit_cells, terminal_safe
-from tui.history import describe_event, field_changes
-from tui.model import Event, Ledger, Status, minute_of
-from tui.permissions import Identity
-from tui.store import Revision, Store
+from tui.core.display import fit_cells, terminal_safe
+from tui.core.history import describe_event, field_changes
+from tui.core.model import Event, Ledger, Status, minute_of
+from tui.core.permissions import Identity
+from tui.core.store import Revision, Store
 
 __all__ = [
     "MAX_CHANGE_NOTICES",

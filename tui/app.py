@@ -19,11 +19,11 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
+from tui.core.model import without_controls
+from tui.core.store import Store
 from tui.key_order import OrderedKeys
 from tui.long_lived import collect_rarely
-from tui.model import without_controls
 from tui.screens.main import MainScreen
-from tui.store import Store
 from tui.terminal import install_exit_handlers
 
 __all__ = ["LedgerCommands", "TaizhangApp", "make_app", "run_app"]

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from importers.records import DocumentError
-from tui.deadlines import deadline_warnings, read_deadline, unreadable_deadlines
-from tui.model import (
+from tui.core.deadlines import deadline_warnings, read_deadline, unreadable_deadlines
+from tui.core.model import (
     Ledger,
     NoteError,
     Status,
@@ -24,8 +24,8 @@ from tui.model import (
     without_controls,
     without_controls_in,
 )
-from tui.os_errors import os_error_line
-from tui.store import Store, StoreError
+from tui.core.os_errors import os_error_line
+from tui.core.store import Store, StoreError
 
 __all__ = ["main"]
 
@@ -110,7 +110,7 @@ def _task(ledger: Ledger, number: str, store: Store) -> Task:
     if task is not None:
         return task
     if ledger.archived:
-        from tui.reseed import archived_number
+        from tui.core.reseed import archived_number
 
         gone = archived_number(ledger, no, store.archive_dates())
         if gone is not None:
@@ -141,7 +141,7 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
     source = Path(args.file)
     document = read_document(source)
     if store.has_tasks():
-        from tui.reseed import run_reseed  # the revision workflow, only when the store has tasks
+        from tui.core.reseed import run_reseed  # the revision workflow, only when the store has tasks
 
         return run_reseed(args, store, document, source)
     import hashlib  # here: the everyday commands (mark, note) should not pay for importing it
@@ -178,7 +178,7 @@ def _selected(args: argparse.Namespace, ledger: Ledger, store: Store) -> list[Ta
 
 def cmd_list(args: argparse.Namespace, store: Store) -> int:
     if getattr(args, "archived", False):
-        from tui.reseed import list_archived
+        from tui.core.reseed import list_archived
 
         return list_archived(args, store)
     ledger = _ledger(store)
@@ -276,7 +276,7 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_history(args: argparse.Namespace, store: Store) -> int:
-    from tui.history import event_json, history_line
+    from tui.core.history import event_json, history_line
 
     ledger = _ledger(store)
     task = _task(ledger, args.no, store) if args.no is not None else None
@@ -297,7 +297,7 @@ def cmd_history(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_export(args: argparse.Namespace, store: Store) -> int:
-    from tui.export import ExportError, ExportFilters, Period, export_format, export_store
+    from tui.core.export import ExportError, ExportFilters, Period, export_format, export_store
 
     try:
         export_format(Path(args.output))  # a wrong extension is refused before any work
@@ -328,7 +328,7 @@ def cmd_app(args: argparse.Namespace, store: Store) -> int:
     _ledger(store, with_notes=False)  # a missing or empty store gets its one-line message before the screen is taken over
     from tui.app import run_app  # Textual only when the app starts
 
-    # The app draws the terminal itself, escape codes and all (and shows user text through tui.display).
+    # The app draws the terminal itself, escape codes and all (and shows user text through tui.core.display).
     with _printing((_unwrapped(sys.stdout), _unwrapped(sys.stderr))):
         return run_app(store, read_only=args.read_only)
 

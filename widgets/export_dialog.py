@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 from textual.worker import Worker, WorkerState
 
-from tui.export import (
+from tui.core.export import (
     ExportError,
     ExportFilters,
     ExportResult,
@@ -25,9 +25,9 @@ from tui.export import (
     export_store,
     refuse_store_destination,
 )
-from tui.model import Ledger, Task, without_controls
-from tui.os_errors import os_error_line
-from tui.store import Store, StoreError
+from tui.core.model import Ledger, Task, without_controls
+from tui.core.os_errors import os_error_line
+from tui.core.store import Store, StoreError
 from widgets.ascii_progress import AsciiProgress
 from widgets.path_suggester import PathSuggester
 from widgets.plain_label import PlainLabel

@@ -22,10 +22,10 @@ from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from importers import DocumentError, LedgerDocument, read_document
-from tui.deadlines import deadline_warnings, unreadable_deadlines
-from tui.display import diff_text, terminal_safe
-from tui.reseed import ReseedPlan, plan_for_store
-from tui.store import Store, StoreError
+from tui.core.deadlines import deadline_warnings, unreadable_deadlines
+from tui.core.display import diff_text, terminal_safe
+from tui.core.reseed import ReseedPlan, plan_for_store
+from tui.core.store import Store, StoreError
 from widgets.path_suggester import PathSuggester
 from widgets.plain_label import PlainLabel
 

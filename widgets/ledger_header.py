@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.display import terminal_safe
+from tui.core.display import terminal_safe
 
 __all__ = ["LedgerHeader"]
 

@@ -15,8 +15,8 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from tui.display import STATUS_GLYPHS, STATUS_STYLES, fit_cells, terminal_safe
-from tui.model import Status, Task
+from tui.core.display import STATUS_GLYPHS, STATUS_STYLES, fit_cells, terminal_safe
+from tui.core.model import Status, Task
 from widgets.tree import VimTree
 
 __all__ = ["LedgerTree", "Section", "SectionNode", "Subsection"]

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from tui.display import terminal_safe
+from tui.core.display import terminal_safe
 
 __all__ = ["MessageLine"]
 

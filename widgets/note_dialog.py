@@ -24,8 +24,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
-from tui.display import terminal_safe
-from tui.model import Note, NoteError, minute_of, note_text, without_controls
+from tui.core.display import terminal_safe
+from tui.core.model import Note, NoteError, minute_of, note_text, without_controls
 from widgets.plain_label import PlainLabel
 
 __all__ = ["NoteDialog", "NoteSaving"]

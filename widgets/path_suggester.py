@@ -9,7 +9,7 @@ from pathlib import Path
 
 from textual.suggester import Suggester
 
-from tui.model import without_controls
+from tui.core.model import without_controls
 
 __all__ = ["PathSuggester", "complete_path"]
 

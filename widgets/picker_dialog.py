@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tui.display import plain_text
+from tui.core.display import plain_text
 from widgets.plain_label import PlainLabel
 
 __all__ = ["PickerDialog"]

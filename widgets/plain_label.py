@@ -2,7 +2,7 @@
 
 Textual's Label reads a `str` as content markup: a note's `[/]` raises MarkupError while the screen is
 drawn (the app ends), and `[@click=app.quit]` becomes a link that runs an action in the reader's session.
-This label turns every `str` it is given, at creation or in `update`, into `tui.display.plain_text`.
+This label turns every `str` it is given, at creation or in `update`, into `tui.core.display.plain_text`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from textual.visual import VisualType
 from textual.widgets import Label
 
-from tui.display import plain_text
+from tui.core.display import plain_text
 
 __all__ = ["PlainLabel"]
 

@@ -13,8 +13,8 @@ from textual import work
 from textual.message import Message
 from textual.widget import Widget
 
-from tui.model import Event
-from tui.store import Revision, Store, StoreError
+from tui.core.model import Event
+from tui.core.store import Revision, Store, StoreError
 
 __all__ = ["StoreWatcher"]
 

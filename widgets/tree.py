@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets._tree import TreeDataType
 
-from tui.display import plain_text
+from tui.core.display import plain_text
 
 __all__ = ["VimTree"]
 

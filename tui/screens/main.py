@@ -19,11 +19,11 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.activity import TaskHistory, describe_changes, history_rows, identity_label
+from tui.core.model import Event, Ledger, Status, Task, canonical_unit
+from tui.core.permissions import Identity
+from tui.core.search import SearchIndex
+from tui.core.store import Revision, Store, StoreError
 from tui.long_lived import bulk_load, exempt_from_gc
-from tui.model import Event, Ledger, Status, Task, canonical_unit
-from tui.permissions import Identity
-from tui.search_index import SearchIndex
-from tui.store import Revision, Store, StoreError
 from widgets.ledger_footer import LedgerFooter
 from widgets.ledger_header import LedgerHeader
 from widgets.ledger_tree import LedgerTree, Section, Subsection
@@ -661,7 +661,7 @@ class MainScreen(Screen[None]):
 
         archived: dict[int, str] = {}
         if self.ledger.archived:  # a number a revision took away says so
-            from tui.reseed import archived_number
+            from tui.core.reseed import archived_number
 
             dates = self.store.archive_dates()
             archived = {t.no: gone for t in self.ledger.archived if (gone := archived_number(self.ledger, t.no, dates))}
@@ -775,7 +775,7 @@ class MainScreen(Screen[None]):
         await self.app.push_screen(OverviewScreen(self.ledger, self.store.today()), chosen)
 
     async def action_export(self) -> None:
-        from tui.export import ExportResult
+        from tui.core.export import ExportResult
         from widgets.export_dialog import ExportDialog, ExportScope
 
         scope = ExportScope(

@@ -14,9 +14,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from tui.display import terminal_safe
-from tui.export import Period, period_notes
-from tui.model import Ledger, Status, Task
+from tui.core.display import terminal_safe
+from tui.core.export import Period, period_notes
+from tui.core.model import Ledger, Status, Task
 from widgets.ascii_progress import ascii_bar
 
 __all__ = ["OverviewChoice", "OverviewRow", "OverviewScreen", "overview_rows"]

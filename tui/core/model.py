@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import Any, NamedTuple, TypeVar
 
-from tui.deadlines import deadline_end, read_deadline
+from tui.core.deadlines import deadline_end, read_deadline
 
 __all__ = [
     "CONTINUOUS",
@@ -66,7 +66,7 @@ def without_controls(text: str) -> str:
 
     The one rule for text from users and files before it is stored or reaches a terminal or a report: the
     store applies it to all it writes, the CLI to all it prints, the exports to every text they hold, the
-    app to all it shows (`tui.display.plain_text`, `terminal_safe`), so text stored before is covered too.
+    app to all it shows (`tui.core.display.plain_text`, `terminal_safe`), so text stored before is covered too.
     """
     return _CONTROLS.sub("", text)
 

@@ -21,16 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.history import field_changes
-from tui.model import Event, Ledger, Note, Status, Task, without_controls, without_controls_in
-from tui.os_errors import os_error_line
-from tui.shared_files import atomic_write_bytes
+from tui.core.history import field_changes
+from tui.core.model import Event, Ledger, Note, Status, Task, without_controls, without_controls_in
+from tui.core.os_errors import os_error_line
+from tui.core.shared_files import atomic_write_bytes
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
     from docx.table import Table, _Cell
 
-    from tui.store import Store
+    from tui.core.store import Store
 
 __all__ = [
     "COLUMNS",
@@ -375,7 +375,7 @@ def _json_bytes(report: Report, progress: Progress | None) -> bytes:
 
 
 def _revision_json(revision: TaskRevision) -> dict[str, Any]:
-    from tui.reseed import content_diff
+    from tui.core.reseed import content_diff
 
     data: dict[str, Any] = {
         "at": revision.at,

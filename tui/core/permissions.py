@@ -22,7 +22,7 @@ and nothing is reserved for a supervisor (there is none): 已销号 and imports 
 
 The file is the one `TAIZHANG_USERS` names (sshd's ForceCommand sets it, e.g. a root-owned
 `/etc/taizhang/users.toml`), else users.toml beside the store; the store trusts it only when nobody it
-constrains could have replaced it (`tui.file_trust`), and otherwise makes everyone a viewer, saying
+constrains could have replaced it (`tui.core.file_trust`), and otherwise makes everyone a viewer, saying
 why (`Permissions.fail_closed`). Identity is the OS login, never taken from the environment. Pure
 rules: no storage, no UI.
 """
@@ -35,7 +35,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from tui.model import Status, Task, without_controls
+from tui.core.model import Status, Task, without_controls
 
 __all__ = [
     "USERS_FILE_NAME",

@@ -13,14 +13,14 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from tui.model import Status
+from tui.core.model import Status
 
 __all__ = ["EVENT_KINDS", "document_problems", "journal_problems", "shard_problems"]
 
 DOCUMENT_TABLES = ("meta", "tasks", "archive")
 JOURNAL_TABLES = ("events",)
 
-# What each kind of event needs besides `at`, `by`, `task` and `kind` (see tui.model.Event).
+# What each kind of event needs besides `at`, `by`, `task` and `kind` (see tui.core.model.Event).
 EVENT_KINDS: dict[str, tuple[str, ...]] = {
     "status": ("old", "new"),
     "note": ("text",),

@@ -19,7 +19,7 @@ Layout, for a store at `data/db.json`:
   and others; a Store opened on a backup reads and checks it but never writes into it.
 
 users.toml (`TAIZHANG_USERS`, else beside db.json) is trusted only when nobody but root or the store's
-owner could have replaced it (`tui.file_trust`); otherwise everyone only reads (fail closed).
+owner could have replaced it (`tui.core.file_trust`); otherwise everyone only reads (fail closed).
 
 Every write goes through `_AtomicJSONStorage.write`: a temporary file in the same folder,
 fsync, `os.replace`, fsync of the folder, keeping the old file's mode and group. Every
@@ -46,12 +46,12 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from importers.records import LedgerDocument
-from tui.file_trust import untrusted_reason
-from tui.interprocess_lock import InterProcessLock, LockTimeout
-from tui.model import Event, Ledger, Note, NoteError, Status, Task, note_text, without_controls_in
-from tui.os_errors import os_error_line
-from tui.permissions import USERS_FILE_NAME, Identity, Permissions, Role, UsersFileError, load_permissions
-from tui.shared_files import TEMP_PREFIX, atomic_write_bytes, make_shared_folder, seal_for_group
+from tui.core.file_trust import untrusted_reason
+from tui.core.interprocess_lock import InterProcessLock, LockTimeout
+from tui.core.model import Event, Ledger, Note, NoteError, Status, Task, note_text, without_controls_in
+from tui.core.os_errors import os_error_line
+from tui.core.permissions import USERS_FILE_NAME, Identity, Permissions, Role, UsersFileError, load_permissions
+from tui.core.shared_files import TEMP_PREFIX, atomic_write_bytes, make_shared_folder, seal_for_group
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -97,7 +97,7 @@ def default_db_path() -> Path:
     configured = os.environ.get("TAIZHANG_DB")
     if configured:
         return Path(configured).expanduser()
-    return Path(__file__).resolve().parent.parent / "data" / "db.json"
+    return Path(__file__).resolve().parents[2] / "data" / "db.json"
 
 
 def configured_users_path() -> Path | None:
@@ -578,7 +578,7 @@ class Store:
         """Everyone's rights from users.toml (re-read when it changed; `recheck`: look again anyway).
 
         A users.toml that someone other than root or the store's owner could have replaced is not
-        trusted (`tui.file_trust`): everyone then only reads, and `Identity.locked` says why. A file
+        trusted (`tui.core.file_trust`): everyone then only reads, and `Identity.locked` says why. A file
         named by TAIZHANG_USERS must exist; without that variable, no users.toml beside the store means
         everyone edits, as before.
         """
@@ -852,9 +852,9 @@ class Store:
     def reseed(
         self, plan: Any, *, source_name: str, source_sha256: str, expected_fingerprint: str, replace: bool = False
     ) -> ReseedResult:
-        """Apply a `tui.reseed.ReseedPlan` made from this store when its fingerprint was taken.
+        """Apply a `tui.core.reseed.ReseedPlan` made from this store when its fingerprint was taken.
 
-        (`plan` is not annotated with its class: tui.reseed is the CLI side, which the store never imports.)
+        (`plan` is not annotated with its class: tui.core.reseed is the CLI side, which the store never imports.)
 
         Under the lock: refuse if db.json changed since the plan was made, or if the plan is for a
         different document and `replace` was not given; back up db.json and the journal; write the new
@@ -1033,12 +1033,12 @@ class Store:
     def check(self) -> list[str]:
         """Problems found in the store, each one line of Chinese; empty when it is healthy.
 
-        The shape of every file is checked (`tui.store_check`), then what the records say together.
+        The shape of every file is checked (`tui.core.store_check`), then what the records say together.
         Raises StoreUnavailable when the store cannot be read at all (a folder, no permission).
         """
         if not self.exists():
             return [f"找不到数据文件 {self.path}。请先用 taizhang import 导入任务清单。"]
-        from tui.store_check import document_problems, journal_problems, shard_problems
+        from tui.core.store_check import document_problems, journal_problems, shard_problems
 
         try:
             tables = self._cache.read(self.path) or {}

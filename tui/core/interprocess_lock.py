@@ -15,7 +15,7 @@ from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
 
-from tui.shared_files import new_file_mode
+from tui.core.shared_files import new_file_mode
 
 __all__ = ["InterProcessLock", "LockTimeout"]
 

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from importers.records import LedgerDocument, TaskRecord
-from tui.deadlines import deadline_warnings, unreadable_deadlines
-from tui.model import FIELD_LABELS, Ledger, Status, Task, short_title, without_controls_in
+from tui.core.deadlines import deadline_warnings, unreadable_deadlines
+from tui.core.model import FIELD_LABELS, Ledger, Status, Task, short_title, without_controls_in
 
 __all__ = [
     "DIFFERENT_DOCUMENT_SHARE",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tui.model import Task, searchable_text
+from tui.core.model import Task, searchable_text
 
 __all__ = ["SearchIndex"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import errno
 import os
 
-from tui.shared_files import TEMP_PREFIX
+from tui.core.shared_files import TEMP_PREFIX
 
 __all__ = ["os_error_advice", "os_error_line", "os_error_reason"]
 

@@ -13,7 +13,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
-from tui.model import Status, without_controls
+from tui.core.model import Status, without_controls
 
 __all__ = ["STATUS_GLYPHS", "STATUS_STYLES", "diff_text", "fit_cells", "plain_text", "terminal_safe"]
 
