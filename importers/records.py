@@ -5,9 +5,9 @@ Nothing here knows about storage or the terminal UI; the store turns these into 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
-__all__ = ["DocumentError", "LedgerDocument", "TaskRecord"]
+__all__ = ["TASK_FIELDS", "DocumentError", "LedgerDocument", "TaskRecord"]
 
 
 class DocumentError(Exception):
@@ -30,6 +30,11 @@ class TaskRecord:
     @property
     def lead_unit(self) -> str:
         return self.units[0] if self.units else ""
+
+
+# A task's fields as the document gives them, in the table's column order (the ledger's Task adds its id,
+# status and notes to these).
+TASK_FIELDS = tuple(f.name for f in fields(TaskRecord))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from tests.conftest import fixed_clock
 from tui.cli import main
 from tui.core.model import Status
 from tui.core.store import Store
-from tui.core.store_check import MAX_PROBLEMS_PER_FILE
+from tui.core.store.check import MAX_PROBLEMS_PER_FILE
 
 
 @pytest.fixture

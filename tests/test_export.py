@@ -84,7 +84,7 @@ def reported_db(tmp_path: Path) -> Path:
 @pytest.fixture
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI's store reads the fixed clock: 2026-11-28, so the default period is 2026-11."""
-    monkeypatch.setattr("tui.core.store._local_now", fixed_clock)
+    monkeypatch.setattr("tui.core.store.api._local_now", fixed_clock)
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

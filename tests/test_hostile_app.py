@@ -289,7 +289,7 @@ async def test_failed_note_reopens_with_its_text_when_the_lock_is_held_too_long(
     import subprocess
     import sys
 
-    monkeypatch.setattr("tui.core.store.LOCK_TIMEOUT_SECONDS", 1.0)
+    monkeypatch.setattr("tui.core.store.api.LOCK_TIMEOUT_SECONDS", 1.0)
     lock = db_path.with_name("db.json.lock")
     holder = subprocess.Popen(
         [sys.executable, "-c", f"import fcntl,sys,time; f=open({str(lock)!r},'a'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(3)"],

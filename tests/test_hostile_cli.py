@@ -173,7 +173,7 @@ def test_taizhang_check_names_what_is_wrong_without_escapes(db_path: Path) -> No
 
 
 def test_reports_of_a_store_holding_escapes_contain_none(db_path: Path, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr("tui.core.store._local_now", fixed_clock)
+    monkeypatch.setattr("tui.core.store.api._local_now", fixed_clock)
     plant_raw_note(db_path, 5, "本月 \x1b]0;pwned\x07\r\x00 [/] 进展\u202e", by="li\x07")
     plant_raw_task_text(
         db_path, 5, content="5.内容\x1b[2J\r", units=["区民政局\x1b]0;x\x07"], deadline="2026年\x00", title="台账\x1b[2J"

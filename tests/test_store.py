@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -146,7 +147,7 @@ def test_db_json_is_not_rewritten_by_status_changes_or_notes(store: Store):
 
 def test_a_failed_write_leaves_the_file_whole_and_the_cache_honest(store: Store, monkeypatch):
     """Regression: TinyDB mutates the cached dict before write(); a failed write must not leak it."""
-    import tui.core.store as store_module
+    import tui.core.store.files as store_module
 
     task = store.load().by_no(4)
     store.add_note(task.id, "保存成功的")
@@ -234,3 +235,41 @@ def test_a_note_added_to_an_older_month_shows_on_the_next_reload(store: Store):
         store.add_notes([(task.id, f"2026-01-1{round_no + 1}T09:00:00+08:00", f"补录{round_no}")])
         texts = [note.text for note in store.load().by_no(6).notes]
         assert texts == ["一月", *[f"补录{k}" for k in range(round_no + 1)], "本月"]
+
+
+def test_a_write_never_changes_the_tables_a_reader_holds(store: Store):
+    """Regression (issue 13): the file cache handed TinyDB the very dict every reader of that file shared, and
+    TinyDB assigns the table it writes into it. A reader iterating the cached tables (the app's event loop)
+    saw them change under it while a worker thread inserted, events included that were not yet on disk."""
+    task = store.load().by_no(4)
+    store.add_note(task.id, "第一条")
+    shard = next(store.journal_dir.glob("20??-??.json"))
+    held = store._cache.read(shard)
+    assert held is not None
+    events_before = held["events"]
+    snapshot = json.dumps(held, sort_keys=True, ensure_ascii=False)
+    sizes: set[int] = set()
+    failures: list[BaseException] = []
+    writing = threading.Event()
+
+    def read_while_writing() -> None:
+        try:
+            while not writing.is_set():
+                for table in held.values():
+                    sizes.add(sum(1 for _key, _doc in table.items()))
+        except BaseException as error:
+            failures.append(error)
+
+    reader = threading.Thread(target=read_while_writing)
+    reader.start()
+    writer = threading.Thread(target=lambda: [store.add_note(task.id, f"线程写的{i}") for i in range(20)])
+    writer.start()
+    writer.join()
+    writing.set()
+    reader.join()
+
+    assert failures == []
+    assert held["events"] is events_before
+    assert sizes == {1}
+    assert json.dumps(held, sort_keys=True, ensure_ascii=False) == snapshot
+    assert [note.text for note in store.load().by_no(4).notes] == ["第一条", *(f"线程写的{i}" for i in range(20))]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import Any, NamedTuple, TypeVar
 
+from importers.records import TaskRecord
 from tui.core.deadlines import deadline_end, read_deadline
 
 __all__ = [
@@ -221,22 +222,13 @@ class Event:
         return data
 
 
-@dataclass(frozen=True)
-class Task:
+@dataclass(frozen=True, kw_only=True)
+class Task(TaskRecord):
+    """A row of the document (its fields are TaskRecord's) with its stable id, its status and its notes."""
+
     id: str
-    no: int
-    section: str
-    subsection: str
-    content: str
-    units: tuple[str, ...]
-    deadline: str
-    remarks: tuple[str, ...] = ()
     status: Status = Status.NOT_STARTED
     notes: tuple[Note, ...] = ()  # oldest first
-
-    @property
-    def lead_unit(self) -> str:
-        return self.units[0] if self.units else ""
 
     @property
     def title(self) -> str:

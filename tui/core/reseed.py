@@ -149,8 +149,22 @@ class PlanEntry:
         return self.old.id if self.old is not None else None
 
     @property
+    def record(self) -> TaskRecord:
+        """The revised document's row; every entry but a `removed` one has it."""
+        if self.new is None:
+            raise ValueError(f"a {self.kind} entry has no row of the revised document")
+        return self.new
+
+    @property
+    def task(self) -> Task:
+        """The ledger's (or the archive's) task; every entry but an `added` one has it."""
+        if self.old is None:
+            raise ValueError(f"an {self.kind} entry has no task in the ledger")
+        return self.old
+
+    @property
     def title(self) -> str:
-        return short_title((self.new or self.old).content)  # type: ignore[union-attr]
+        return short_title(self.new.content if self.new is not None else self.task.content)
 
     @property
     def history_fields(self) -> dict[str, list[Any]]:

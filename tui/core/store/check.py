@@ -1,21 +1,42 @@
-"""What `taizhang check` verifies of the store's shape, table by table and field by field.
+"""`taizhang check` and the store's upkeep: what is verified of the store, and what is repaired.
 
-Pure functions over parsed JSON (no TinyDB, no files): db.json must hold the tables `meta`, `tasks`
-and `archive`, every journal shard the table `events`, and every record the fields its kind needs,
-of the right types. Anything else is reported, so a file that is valid JSON but not a ledger (a
-report exported over a shard, `{"foo": {}}`) fails the check. Each problem is one line of Chinese.
+The shape of every file is checked by pure functions over parsed JSON: db.json must hold the tables
+`meta`, `tasks` and `archive`, every journal shard the table `events`, and every record the fields its
+kind needs, of the right types. Anything else is reported, so a file that is valid JSON but not a ledger
+(a report exported over a shard, `{"foo": {}}`) fails the check. Then `check_store` checks what the
+records say together, and that the status summary says what the journal says. Each problem is one line
+of Chinese. Repairs: `refresh_summary` rewrites a summary that does not match the journal,
+`remove_stale_temp_files` deletes what writers killed mid-write left.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable
-from typing import Any
+from contextlib import suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tui.core.model import Status
+from tui.core.shared_files import TEMP_PREFIX
+from tui.core.store.errors import StoreError, StoreUnavailable
+from tui.core.store.journal import SHARD_NAME
+from tui.core.store.records import SCHEMA_VERSION
 
-__all__ = ["EVENT_KINDS", "document_problems", "journal_problems", "shard_problems"]
+if TYPE_CHECKING:
+    from tui.core.store.api import Store
+
+__all__ = [
+    "EVENT_KINDS",
+    "check_store",
+    "document_problems",
+    "journal_problems",
+    "refresh_summary",
+    "remove_stale_temp_files",
+    "shard_problems",
+]
 
 DOCUMENT_TABLES = ("meta", "tasks", "archive")
 JOURNAL_TABLES = ("events",)
@@ -195,3 +216,118 @@ def journal_problems(events: Iterable[tuple[str, dict[str, Any]]], task_ids: set
         if doc["kind"] == "undo" and doc["ref"] not in undoable:
             problems.append(f"记录 {event_id} 撤销的记录 {doc['ref']} 不存在。")
     return _capped(problems, "改动记录")
+
+
+# ---------------------------------------------------------------------- a store on disk
+
+
+def check_store(store: Store) -> list[str]:
+    """`Store.check`: every problem found, one line each; empty when the store is healthy."""
+    if not store.exists():
+        return [f"找不到数据文件 {store.path}。请先用 taizhang import 导入任务清单。"]
+    try:
+        tables = store._cache.read(store.path) or {}
+    except StoreUnavailable:
+        raise
+    except StoreError as error:
+        return [str(error)]
+    problems = document_problems(tables, store.path.name, SCHEMA_VERSION)
+    task_ids = {
+        doc["id"]
+        for table in ("tasks", "archive")
+        for doc in (tables.get(table) or {}).values()
+        if isinstance(doc, dict) and isinstance(doc.get("id"), str)
+    }
+    events: list[tuple[str, dict[str, Any]]] = []
+    shape_ok = not problems
+    for shard in store._shards():
+        try:
+            data = store._cache.read(shard)
+        except StoreUnavailable:
+            raise
+        except StoreError as error:
+            problems.append(str(error))
+            shape_ok = False
+            continue
+        found = shard_problems(data, shard.name)
+        problems += found
+        if found or data is None:
+            shape_ok = False
+            continue
+        events += [(f"{shard.stem}#{key}", data["events"][key]) for key in sorted(data["events"], key=int)]
+    problems += [
+        f"记录目录中有不属于台账的文件 {path.name}。请移走它（导出的报告请存到别处）。" for path in _journal_strays(store)
+    ]
+    problems += journal_problems(events, task_ids)
+    if shape_ok and not problems:
+        problems += _summary_problems(store)
+    return problems
+
+
+def _journal_strays(store: Store) -> list[Path]:
+    """JSON files in the journal folder that are neither a monthly shard nor the summary."""
+    try:
+        names = sorted(store.journal_dir.glob("*.json"))
+    except OSError:
+        return []
+    return [path for path in names if not SHARD_NAME.match(path.name) and path != store.summary_path]
+
+
+def _summary_problems(store: Store) -> list[str]:
+    """A summary that matches the shards' signatures must say what folding them says."""
+    with suppress(StoreError):
+        summary = store._summary_on_disk(store._journal_key())
+        folded = store._state()
+        if summary is not None and (
+            summary.statuses != folded.statuses
+            or summary.undone != folded.undone
+            or summary.last_event != folded.last_event
+        ):
+            return [f"状态摘要 {store.summary_path} 与记录不一致。删除该文件即可（下次写入时会重建）。"]
+    return []
+
+
+def refresh_summary(store: Store) -> bool:
+    """`Store.refresh_summary`: rewrite a summary that does not match the journal; whether it was rewritten."""
+    if store.read_only or store.is_backup:
+        return False
+    with store._locked():
+        key = store._journal_key()
+        if not key:
+            return False  # no journal yet: nothing to summarize
+        if store._summary_on_disk(key) is not None:
+            return False
+        store._write_summary(store._state())
+        return store._summary is not None and store._summary[0] == key
+
+
+def remove_stale_temp_files(store: Store) -> list[Path]:
+    """`Store.remove_stale_temp_files`: delete temporary files left by writers that died mid-write."""
+    removed: list[Path] = []
+    if store.is_backup:
+        return removed
+    for folder in (store.path.parent, store.journal_dir):
+        try:
+            candidates = list(folder.glob(f"{TEMP_PREFIX}*.tmp"))
+        except OSError:
+            continue
+        for candidate in candidates:
+            pid_text = candidate.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+            if pid_text.isdigit() and _process_alive(int(pid_text)):
+                continue
+            try:
+                candidate.unlink()
+                removed.append(candidate)
+            except OSError:
+                pass
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,189 @@
+"""Folding the journal: what the events say about each task's status and notes. Pure: no files here.
+
+`fold_statuses` is the one status rule. A shard's fold (`ShardFold`), the fold of the whole journal
+(`Folded`) and the status summary brought up to date after a write (`Statuses.after`) all go through it,
+so the summary can never say something the journal does not.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from tui.core.model import Event, Note, Status
+
+__all__ = [
+    "SUMMARY_VERSION",
+    "Folded",
+    "NotesOfOlderShards",
+    "ShardFold",
+    "Statuses",
+    "event_from_doc",
+    "event_order",
+    "fold_statuses",
+]
+
+SUMMARY_VERSION = 1
+
+
+def event_from_doc(event_id: str, doc: Mapping[str, Any]) -> Event:
+    return Event(
+        id=event_id,
+        at=doc.get("at", ""),
+        by=doc.get("by", ""),
+        task=doc.get("task", ""),
+        kind=doc.get("kind", ""),
+        old=doc.get("old", ""),
+        new=doc.get("new", ""),
+        text=doc.get("text", ""),
+        ref=doc.get("ref", ""),
+        fields=doc.get("fields", {}),
+    )
+
+
+def event_order(event_id: str) -> tuple[str, int]:
+    """`2026-11#12` -> ("2026-11", 12): shards are months, ids grow within a shard."""
+    shard, _, number = event_id.partition("#")
+    return (shard, int(number) if number.isdigit() else 0)
+
+
+def fold_statuses(docs: Iterable[Mapping[str, Any]]) -> tuple[dict[str, str], set[str]]:
+    """The one rule for what events in order say about statuses: a status change, or an undo that restores
+    a status, leaves the task at its `new`; an undo marks the event it names (`ref`) undone.
+
+    Returns each task's last status value (tasks never changed are absent) and the undone event ids.
+    """
+    statuses: dict[str, str] = {}
+    undone: set[str] = set()
+    for doc in docs:
+        kind = doc.get("kind")
+        if kind == "undo":
+            undone.add(doc.get("ref", ""))
+        if kind in ("status", "undo") and doc.get("new"):
+            statuses[doc["task"]] = doc["new"]
+    return statuses, undone
+
+
+class ShardFold:
+    """What one monthly shard says: its events in order, and per task the last status and the notes."""
+
+    def __init__(self, name: str, table: Mapping[str, Mapping[str, Any]]) -> None:
+        self.name = name
+        self.docs: list[tuple[str, Mapping[str, Any]]] = [(f"{name}#{key}", table[key]) for key in sorted(table, key=int)]
+        self.notes: dict[str, list[Note]] = {}
+        self.docs_by_task: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+        for event_id, doc in self.docs:
+            self.docs_by_task.setdefault(doc.get("task", ""), []).append((event_id, doc))
+            if doc.get("kind") == "note":
+                self.notes.setdefault(doc["task"], []).append(Note(doc["at"], doc["by"], doc["text"], event_id))
+        self.statuses, self.undo_refs = fold_statuses(doc for _event_id, doc in self.docs)
+
+    @functools.cached_property
+    def events(self) -> list[Event]:
+        """This shard's events; built once per version of the shard, only when asked for."""
+        return [event_from_doc(event_id, doc) for event_id, doc in self.docs]
+
+
+class Statuses:
+    """Every task's status (tasks never changed are absent), the undone event ids, the last event id."""
+
+    def __init__(self, statuses: dict[str, Status], undone: set[str], last_event: str | None) -> None:
+        self.statuses = statuses
+        self.undone = undone
+        self.last_event = last_event
+
+    def after(self, events: Iterable[Event]) -> Statuses:
+        """These statuses once `events` (just appended, in order) are added."""
+        events = list(events)
+        changed, undone = fold_statuses(event.to_json() for event in events)
+        last_event = self.last_event
+        for event in events:
+            if last_event is None or event_order(event.id) > event_order(last_event):
+                last_event = event.id
+        statuses = {**self.statuses, **{task_id: Status(value) for task_id, value in changed.items()}}
+        return Statuses(statuses, self.undone | undone, last_event)
+
+    def to_json(self, signatures: dict[str, tuple[int, int, int] | None]) -> dict[str, Any]:
+        return {
+            "version": SUMMARY_VERSION,
+            "signatures": signatures,
+            "statuses": {task_id: status.value for task_id, status in self.statuses.items()},
+            "undone": sorted(self.undone),
+            "last_event": self.last_event,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, signatures: dict[str, tuple[int, int, int] | None]) -> Statuses | None:
+        """The summary if it was folded from exactly these shard versions and is well formed, else None."""
+        try:
+            if data.get("version") != SUMMARY_VERSION:
+                return None
+            written = {name: tuple(signature) if signature else None for name, signature in data["signatures"].items()}
+            if written != signatures:
+                return None
+            statuses = {str(task_id): Status(value) for task_id, value in data["statuses"].items()}
+            last_event = data["last_event"]
+            return cls(statuses, {str(ref) for ref in data["undone"]}, str(last_event) if last_event else None)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return None
+
+
+class NotesOfOlderShards:
+    """The notes of every shard but the newest, kept between folds: a write touches only the newest
+    shard, so a reload recombines one month of notes, not years of them."""
+
+    def __init__(self) -> None:
+        # The older shards' folds and their combined notes, replaced as one tuple: a worker thread
+        # reading while another replaces it sees the old pair or the new one, never a mix. The folds
+        # themselves (not their ids) are kept, so a freed fold's id reused by a new one cannot match.
+        self.cached: tuple[tuple[ShardFold, ...], dict[str, list[Note]]] = ((), {})
+
+
+class Folded(Statuses):
+    """Status and notes per task id, folded from every shard's events in order."""
+
+    def __init__(self, shards: list[ShardFold], older: NotesOfOlderShards | None = None) -> None:
+        self.shards = shards
+        self._older = older or NotesOfOlderShards()
+        latest: dict[str, str] = {}
+        for shard in shards:
+            latest.update(shard.statuses)
+        last_docs = next((shard.docs for shard in reversed(shards) if shard.docs), None)
+        super().__init__(
+            {task_id: Status(value) for task_id, value in latest.items()},
+            set().union(*(shard.undo_refs for shard in shards)),
+            last_docs[-1][0] if last_docs else None,
+        )
+
+    @functools.cached_property
+    def notes(self) -> dict[str, list[Note]]:
+        """Notes per task, oldest first, less the undone ones; built on demand (writes need only statuses)."""
+        if not self.shards:
+            return {}
+        *older, newest = self.shards
+        # Shard folds are reused while their file is unchanged, so the same folds mean the same notes.
+        cached_folds, combined = self._older.cached
+        if len(cached_folds) != len(older) or any(a is not b for a, b in zip(cached_folds, older, strict=False)):
+            undone_before = set().union(*(shard.undo_refs for shard in older))
+            combined = {}
+            for shard in older:
+                for task_id, notes in shard.notes.items():
+                    kept = [n for n in notes if n.event not in undone_before] if undone_before else notes
+                    combined.setdefault(task_id, []).extend(kept)
+            self._older.cached = (tuple(older), combined)
+        # A shallow copy: the older shards' lists are shared with the cache, so they are replaced, never
+        # extended (copying every task's list made each reload of a large ledger cost milliseconds).
+        result = dict(combined)
+        # Undos in the newest shard may withdraw older notes; the undo records which task they touch.
+        for task_id, docs in newest.docs_by_task.items():
+            if task_id in result and any(doc.get("kind") == "undo" for _id, doc in docs):
+                result[task_id] = [note for note in result[task_id] if note.event not in self.undone]
+        for task_id, notes in newest.notes.items():
+            result[task_id] = [*result.get(task_id, ()), *(n for n in notes if n.event not in self.undone)]
+        return result
+
+    @functools.cached_property
+    def events(self) -> list[Event]:
+        """Every event in order; built on demand (the app's reload needs only the fold)."""
+        return [event for shard in self.shards for event in shard.events]
