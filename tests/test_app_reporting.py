@@ -13,8 +13,8 @@ import pytest
 from tests.conftest import fixed_clock
 from tests.pilot_helpers import notices, settle, shown_numbers
 from tui.app import TaizhangApp, make_app
-from tui.core.export import NOT_UPDATED
 from tui.core.model import Status, Task
+from tui.core.report import NOT_UPDATED
 from tui.core.store import Store
 from tui.screens.main import MainScreen
 from tui.screens.overview import OverviewScreen

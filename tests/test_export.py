@@ -29,8 +29,10 @@ from docx.table import Table, _Cell
 
 from tests.conftest import FIXED_NOW, PROJECT, fixed_clock, seed_store
 from tui.cli import main
-from tui.core.export import COLUMNS, CSV_COLUMNS, ExportFilters, Period, export_ledger, export_store
+from tui.core.export import export_ledger, export_store
 from tui.core.model import Status
+from tui.core.report import COLUMNS, ExportFilters, Period
+from tui.core.report_data import CSV_COLUMNS
 from tui.core.store import Store
 
 TZ = FIXED_NOW.tzinfo

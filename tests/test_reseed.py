@@ -27,8 +27,9 @@ from importers.records import TaskRecord
 from tests.conftest import PROJECT, SOURCE_DOCX, fixed_clock, seed_store
 from tests.docx_builder import HEADER
 from tui.cli import main
+from tui.core.changes import content_diff
 from tui.core.model import Note, Status
-from tui.core.reseed import MATCH_THRESHOLD, content_diff, plan_reseed
+from tui.core.reseed import MATCH_THRESHOLD, plan_reseed
 from tui.core.store import Store, StoreError
 
 SOURCE = read_document(SOURCE_DOCX)

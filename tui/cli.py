@@ -297,7 +297,8 @@ def cmd_history(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_export(args: argparse.Namespace, store: Store) -> int:
-    from tui.core.export import ExportError, ExportFilters, Period, export_format, export_store
+    from tui.core.export import export_format, export_store
+    from tui.core.report import ExportError, ExportFilters, Period
 
     try:
         export_format(Path(args.output))  # a wrong extension is refused before any work

@@ -16,17 +16,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 from textual.worker import Worker, WorkerState
 
-from tui.core.export import (
-    ExportError,
-    ExportFilters,
-    ExportResult,
-    Period,
-    export_format,
-    export_store,
-    refuse_store_destination,
-)
+from tui.core.export import ExportResult, export_format, export_store, refuse_store_destination
 from tui.core.model import Ledger, Task, without_controls
 from tui.core.os_errors import os_error_line
+from tui.core.report import ExportError, ExportFilters, Period
 from tui.core.store import Store, StoreError
 from widgets.ascii_progress import AsciiProgress
 from widgets.path_suggester import PathSuggester

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tui.core.changes import DIFF_CONTEXT, change_text, content_diff
 from tui.core.model import FIELD_LABELS, Event, Ledger, Status, minute_of
 
 __all__ = ["describe_event", "event_json", "field_changes", "history_line", "task_number"]
@@ -91,8 +92,6 @@ def _pairs(event: Event) -> list[tuple[str, tuple[Any, Any]]]:
 def field_changes(event: Event, *, context: int | None = None) -> list[str]:
     """What an import changed, field by field: `完成时限 2025 → 2026`, `主要内容 …提档…{+，2026年底前实现全覆盖+}`
     (the same diff as the import preview, and as long: texts that differ never read as two identical prefixes)."""
-    from tui.core.reseed import DIFF_CONTEXT, change_text  # imports are rare: the app's first frame need not load it
-
     context = DIFF_CONTEXT if context is None else context
     return [
         f"{FIELD_LABELS.get(name, name)} {change_text(name, old, new, context=context)}" for name, (old, new) in _pairs(event)
@@ -110,7 +109,5 @@ def event_json(event: Event, ledger: Ledger) -> dict[str, Any]:
     data = {**event.to_json(), "no": task_number(ledger, event.task)}
     content = dict(_pairs(event)).get("content")
     if content is not None:
-        from tui.core.reseed import content_diff
-
         data["content_diff"] = content_diff(str(content[0] or ""), str(content[1] or ""))
     return data

@@ -11,7 +11,6 @@ on a store that already has tasks, and an import dialog can drive the same two c
 from __future__ import annotations
 
 import argparse
-import difflib
 import hashlib
 import re
 import sys
@@ -22,18 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from importers.records import LedgerDocument, TaskRecord
+from tui.core.changes import change_text, content_diff, plain_value
 from tui.core.deadlines import deadline_warnings, unreadable_deadlines
 from tui.core.model import FIELD_LABELS, Ledger, Status, Task, short_title, without_controls_in
 
 __all__ = [
     "DIFFERENT_DOCUMENT_SHARE",
-    "DIFF_CONTEXT",
     "MATCH_THRESHOLD",
     "PlanEntry",
     "ReseedPlan",
     "archived_number",
-    "change_text",
-    "content_diff",
     "list_archived",
     "plan_for_store",
     "plan_reseed",
@@ -65,10 +62,6 @@ FIELDS = ("section", "subsection", "content", "units", "deadline", "remarks")
 
 _ITEM_NUMBER = re.compile(r"^\s*\d+\s*[.．、]\s*")
 _SPACES = re.compile(r"\s+")
-# Equal stretches of a content diff longer than this are shortened in the text rendering.
-DIFF_CONTEXT = 12
-# Values up to this long are shown whole, `old → new`; longer ones as the words that changed.
-_SHORT_VALUE = 20
 
 
 def _body(content: str) -> str:
@@ -82,46 +75,6 @@ def _match_key(content: str) -> str:
 
 def _jsonable(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
-
-
-def content_diff(old: str, new: str, *, context: int | None = None) -> str:
-    """A character-level diff: deleted text as `[-old-]`, inserted as `{+new+}`.
-
-    With `context`, equal stretches longer than twice that are shortened to their ends (`…`).
-    """
-    parts: list[str] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    opcodes = matcher.get_opcodes()
-    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
-        if tag == "equal":
-            text = old[i1:i2]
-            if context is not None and len(text) > 2 * context + 1:
-                head = text[:context] if index > 0 else ""
-                tail = text[-context:] if index < len(opcodes) - 1 else ""
-                text = f"{head}…{tail}"
-            parts.append(text)
-            continue
-        if tag in ("delete", "replace"):
-            parts.append(f"[-{old[i1:i2]}-]")
-        if tag in ("insert", "replace"):
-            parts.append(f"{{+{new[j1:j2]}+}}")
-    return "".join(parts)
-
-
-def _plain(value: Any) -> str:
-    """A field's value as one line: units joined with 、."""
-    if isinstance(value, list | tuple):
-        return "、".join(str(item) for item in value)
-    return "" if value is None else str(value)
-
-
-def change_text(name: str, old: Any, new: Any, *, context: int | None = DIFF_CONTEXT) -> str:
-    """A field's change as staff read it: `2025 → 2026` for short values; for the content, and any value too
-    long to read twice, the words that changed (`content_diff`), so two long texts never look the same."""
-    before, after = _plain(old), _plain(new)
-    if name != "content" and len(before) <= _SHORT_VALUE and len(after) <= _SHORT_VALUE:
-        return f"{before or '（无）'} → {after or '（无）'}"
-    return content_diff(before, after, context=context)
 
 
 @dataclass(frozen=True)
@@ -359,7 +312,7 @@ def _entry_lines(entry: PlanEntry) -> list[str]:
     elif entry.kind == "added":
         assert entry.new is not None
         lines.append(f"      位置：{entry.new.section} › {entry.new.subsection}")
-        lines.append(f"      责任单位：{_plain(entry.new.units) or '（无）'}；完成时限：{entry.new.deadline or '（无）'}")
+        lines.append(f"      责任单位：{plain_value(entry.new.units) or '（无）'}；完成时限：{entry.new.deadline or '（无）'}")
     elif entry.kind == "removed":
         assert entry.old is not None
         progress = f"{entry.old.status.label}，{len(entry.old.notes)} 条进展"

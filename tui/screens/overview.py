@@ -15,8 +15,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.core.display import terminal_safe
-from tui.core.export import Period, period_notes
 from tui.core.model import Ledger, Status, Task
+from tui.core.report import Period, period_notes
 from widgets.ascii_progress import ascii_bar
 
 __all__ = ["OverviewChoice", "OverviewRow", "OverviewScreen", "overview_rows"]
