@@ -14,8 +14,8 @@ from tests.test_app_import import open_plan, store_files
 from tests.test_reseed import add_progress, edit, run_cli, source_rows
 from tests.test_reseed import write_revision as write_rows
 from tui.app import make_app
+from tui.core.importing import plan_for_store
 from tui.core.model import Status
-from tui.core.reseed import plan_for_store
 from tui.core.store import Store
 from tui.screens.main import MainScreen
 

@@ -21,8 +21,8 @@ from tests.conftest import fixed_clock, seed_store
 from tests.test_reseed import add_progress, edit, files_of, insert_task, record_of, renumber, run_cli, source_rows
 from tests.test_reseed import write_revision as write_rows
 from tui.core.changes import content_diff
+from tui.core.importing import plan_for_store
 from tui.core.model import Status
-from tui.core.reseed import plan_for_store
 from tui.core.store import Store, StoreError
 
 TZ = dt.timezone(dt.timedelta(hours=8))

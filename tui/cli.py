@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import unicodedata
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from importers.records import DocumentError
+from tui.cli_output import CliError, pad, print_json, printing, printing_without_controls, unwrapped
 from tui.core.deadlines import deadline_warnings, read_deadline, unreadable_deadlines
 from tui.core.model import (
     Ledger,
@@ -20,66 +18,14 @@ from tui.core.model import (
     StatusError,
     Task,
     canonical_unit,
+    minute_of,
     note_text,
     without_controls,
-    without_controls_in,
 )
 from tui.core.os_errors import os_error_line
 from tui.core.store import Store, StoreError
 
 __all__ = ["main"]
-
-
-class CliError(Exception):
-    """A user mistake on the command line; one line of Chinese, exit status 2."""
-
-
-class _WithoutControls:
-    """A text stream that passes on what is printed without control characters (`without_controls`)."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-
-    def write(self, text: str) -> int:
-        self._stream.write(without_controls(text))
-        return len(text)
-
-    def __getattr__(self, name: str) -> Any:  # flush, isatty, buffer (bytes pass as they are), ...
-        return getattr(self._stream, name)
-
-
-def _unwrapped(stream: Any) -> Any:
-    return stream._stream if isinstance(stream, _WithoutControls) else stream
-
-
-@contextmanager
-def _printing(streams: tuple[Any, Any]) -> Iterator[None]:
-    saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = streams
-    try:
-        yield
-    finally:
-        sys.stdout, sys.stderr = saved
-
-
-def _printing_without_controls() -> Any:
-    """Everything the CLI prints (tasks, notes, names, file names, errors) reaches the terminal without
-    control characters, whoever wrote the text: an ESC in a note must not retitle or clear the reader's
-    terminal. Stored text is written without them already; this covers older stores, documents, paths."""
-    return _printing((_WithoutControls(sys.stdout), _WithoutControls(sys.stderr)))
-
-
-def _print_json(data: Any) -> None:
-    # Cleaned values, not just escaped ones: a script printing a note it read here gets no ESC either.
-    sys.stdout.write(json.dumps(without_controls_in(data), ensure_ascii=False, indent=2) + "\n")
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
 
 
 def _ledger(store: Store, *, with_notes: bool = True) -> Ledger:
@@ -129,32 +75,16 @@ def _status(text: str) -> Status:
 def _task_line(task: Task, store: Store) -> str:
     overdue = " 逾期" if task.is_overdue(store.today()) else ""
     deadline = task.deadline or "—"
-    return f"{task.no:>3}  {_pad(task.status.label + overdue, 12)}{_pad(deadline, 10)}{_pad(task.lead_unit, 16)}{task.title}"
+    return f"{task.no:>3}  {pad(task.status.label + overdue, 12)}{pad(deadline, 10)}{pad(task.lead_unit, 16)}{task.title}"
 
 
 # ---------------------------------------------------------------------- commands
 
 
 def cmd_import(args: argparse.Namespace, store: Store) -> int:
-    from importers import read_document
+    from tui.cli_import import cmd_import  # reading documents and planning revisions: only for imports
 
-    source = Path(args.file)
-    document = read_document(source)
-    if store.has_tasks():
-        from tui.core.reseed import run_reseed  # the revision workflow, only when the store has tasks
-
-        return run_reseed(args, store, document, source)
-    import hashlib  # here: the everyday commands (mark, note) should not pay for importing it
-
-    sha256 = hashlib.sha256(source.read_bytes()).hexdigest()
-    if args.dry_run:
-        print(f"将从 {source.name} 导入 {len(document.tasks)} 项任务到 {store.path}（试运行，未写入）。")
-    else:
-        ledger = store.seed(document, source_name=source.name, source_sha256=sha256)
-        print(f"已从 {source.name} 导入 {len(ledger.tasks)} 项任务到 {store.path}。")
-    for line in deadline_warnings(unreadable_deadlines(document.tasks)):
-        print(line)
-    return 0
+    return cmd_import(args, store)
 
 
 def _unit_filter(ledger: Ledger, wanted: str) -> str:
@@ -178,13 +108,13 @@ def _selected(args: argparse.Namespace, ledger: Ledger, store: Store) -> list[Ta
 
 def cmd_list(args: argparse.Namespace, store: Store) -> int:
     if getattr(args, "archived", False):
-        from tui.core.reseed import list_archived
+        from tui.cli_import import list_archived
 
         return list_archived(args, store)
     ledger = _ledger(store)
     tasks = _selected(args, ledger, store)
     if args.json:
-        _print_json([task.to_json(store.today()) for task in tasks])
+        print_json([task.to_json(store.today()) for task in tasks])
         return 0
     for task in tasks:
         print(_task_line(task, store))
@@ -206,7 +136,7 @@ def _show_text(task: Task, ledger: Ledger, store: Store) -> str:
     overdue = "（逾期）" if task.is_overdue(store.today()) else ""
     lines += [f"完成时限：{read_deadline(task.deadline).label()}{overdue}", f"状态：{task.status.label}", "", "进展情况："]
     if task.notes:
-        lines += [f"  {note.at[:16].replace('T', ' ')}  {note.by}：{note.text}" for note in reversed(task.notes)]
+        lines += [f"  {minute_of(note.at)}  {note.by}：{note.text}" for note in reversed(task.notes)]
     else:
         lines.append("  （暂无）")
     return "\n".join(lines)
@@ -216,7 +146,7 @@ def cmd_show(args: argparse.Namespace, store: Store) -> int:
     ledger = _ledger(store)
     task = _task(ledger, args.no, store)
     if args.json:
-        _print_json(task.to_json(store.today()))
+        print_json(task.to_json(store.today()))
     else:
         print(_show_text(task, ledger, store))
     return 0
@@ -282,7 +212,7 @@ def cmd_history(args: argparse.Namespace, store: Store) -> int:
     task = _task(ledger, args.no, store) if args.no is not None else None
     events = store.history(task.id if task is not None else None)
     if args.json:
-        _print_json([event_json(event, ledger) for event in events])
+        print_json([event_json(event, ledger) for event in events])
         return 0
 
     def who(login: str) -> str:
@@ -330,7 +260,7 @@ def cmd_app(args: argparse.Namespace, store: Store) -> int:
     from tui.app import run_app  # Textual only when the app starts
 
     # The app draws the terminal itself, escape codes and all (and shows user text through tui.core.display).
-    with _printing((_unwrapped(sys.stdout), _unwrapped(sys.stderr))):
+    with printing((unwrapped(sys.stdout), unwrapped(sys.stderr))):
         return run_app(store, read_only=args.read_only)
 
 
@@ -420,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    with _printing_without_controls():
+    with printing_without_controls():
         return _main(argv)
 
 

@@ -24,7 +24,8 @@ from textual.worker import Worker, WorkerState
 from importers import DocumentError, LedgerDocument, read_document
 from tui.core.deadlines import deadline_warnings, unreadable_deadlines
 from tui.core.display import diff_text, terminal_safe
-from tui.core.reseed import ReseedPlan, plan_for_store
+from tui.core.importing import plan_for_store
+from tui.core.reseed import ReseedPlan
 from tui.core.store import Store, StoreError
 from widgets.path_suggester import PathSuggester
 from widgets.plain_label import PlainLabel

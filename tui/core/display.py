@@ -15,7 +15,7 @@ from rich.text import Text
 
 from tui.core.model import Status, without_controls
 
-__all__ = ["STATUS_GLYPHS", "STATUS_STYLES", "diff_text", "fit_cells", "plain_text", "terminal_safe"]
+__all__ = ["STATUS_GLYPHS", "STATUS_STYLES", "cell_width", "diff_text", "fit_cells", "plain_text", "terminal_safe"]
 
 # East-Asian "ambiguous width" quotes are drawn two cells wide by some terminals and one by
 # others, which shifts everything after them; CJK corner brackets are wide everywhere.
@@ -50,9 +50,14 @@ def plain_text(text: str, style: str | Style = "") -> Text:
     return Text(without_controls(text), style=style)
 
 
+def cell_width(text: str) -> int:
+    """How many terminal cells `text` takes (CJK two, combining marks none), as Textual lays it out."""
+    return cell_len(text)
+
+
 def fit_cells(text: str, width: int, tail: str = "..") -> str:
     """`text` cut to at most `width` terminal cells, never mid-character, marked with `tail` when cut."""
-    if cell_len(text) <= width:
+    if cell_width(text) <= width:
         return text
     if width <= len(tail):
         return tail[: max(0, width)]
@@ -60,7 +65,7 @@ def fit_cells(text: str, width: int, tail: str = "..") -> str:
     kept: list[str] = []
     used = 0
     for char in text:
-        size = cell_len(char)
+        size = cell_width(char)
         if used + size > budget:
             break
         kept.append(char)

@@ -4,20 +4,16 @@
 rows to the ledger's tasks by their content, not their 序号, and says what is unchanged,
 changed (which fields, with a character-level diff of the content), moved (another section
 or subsection), added and removed. A plan renders as readable Chinese text (`render`) and as
-JSON (`to_json`). `Store.reseed` applies it; `run_reseed` is the `taizhang import` workflow
-on a store that already has tasks, and an import dialog can drive the same two calls.
+JSON (`to_json`). `Store.reseed` applies it; `tui.core.importing` is the import use case (read,
+plan, apply, message) that `taizhang import` and the app's import dialog share.
 """
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import re
-import sys
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from importers.records import LedgerDocument, TaskRecord
@@ -31,10 +27,7 @@ __all__ = [
     "PlanEntry",
     "ReseedPlan",
     "archived_number",
-    "list_archived",
-    "plan_for_store",
     "plan_reseed",
-    "run_reseed",
 ]
 
 # Similarity (rapidfuzz `fuzz.ratio`, 0-100: twice the matching characters over the total length,
@@ -463,136 +456,3 @@ def archived_number(ledger: Ledger, no: int, archived_at: Mapping[str, str]) -> 
     when = max((at for task_id, at in archived_at.items() if task_id in archived), default="")
     revision = f"在 {when[:10]} 的修订中" if when else "在以前的修订中"
     return f"{no} 号任务已{revision}删除，进展已归档：taizhang list --archived"
-
-
-def plan_for_store(store: Any, document: LedgerDocument) -> ReseedPlan:
-    """The plan for importing `document` onto what `store` holds now (its history and archive included)."""
-    return plan_reseed(
-        store.load(),
-        document,
-        tasks_with_history={event.task for event in store.history()},
-        archived_at=store.archive_dates(),
-    )
-
-
-# ---------------------------------------------------------------------- command line
-
-
-def _print_json(data: Any) -> None:
-    import json
-
-    sys.stdout.write(json.dumps(without_controls_in(data), ensure_ascii=False, indent=2) + "\n")
-
-
-def _confirmed() -> bool:
-    sys.stderr.write("是否应用？[y/N] ")
-    sys.stderr.flush()
-    answer = sys.stdin.readline()
-    return answer.strip().lower() in ("y", "yes", "是")
-
-
-def run_reseed(args: argparse.Namespace, store: Any, document: LedgerDocument, source: Path) -> int:
-    """`taizhang import FILE` on a store with tasks: show the plan, then apply it if confirmed."""
-    # The fingerprint is taken before reading: if the store changes in between, applying refuses.
-    fingerprint = store.fingerprint()
-    plan = plan_for_store(store, document)
-    as_json = bool(getattr(args, "json", False))
-    report: dict[str, Any] = {"source": source.name, **plan.to_json(), "applied": False, "backup": None}
-
-    def show_plan() -> None:
-        if as_json:
-            _print_json(report)
-        else:
-            print(plan.render(source.name))
-
-    if not plan.has_changes or args.dry_run:
-        show_plan()
-        if plan.has_changes and not as_json:
-            print("试运行：未写入任何改动。")
-        return 0
-    refusal = store.refusal("import")
-    if refusal is not None:  # said before asking, not after the user has confirmed
-        show_plan()
-        print(f"taizhang: {refusal}", file=sys.stderr)
-        return 1
-    replace = bool(getattr(args, "replace", False))
-    if plan.different_document and not replace:
-        show_plan()
-        print(
-            f"taizhang: {source.name} 与台账的任务大多对不上（{plan.ledger_total} 项中只找到 {plan.matched} 项），"
-            "看起来是另一份任务清单，未做任何改动。确要用它替换台账（有进展的任务都会归档），请加 --replace 重新运行。",
-            file=sys.stderr,
-        )
-        return 2
-    if not args.yes:
-        if not sys.stdin.isatty():
-            show_plan()
-            print("taizhang: 没有终端可供确认，未做任何改动。确认上面的导入计划后，请加 --yes 重新运行。", file=sys.stderr)
-            return 2
-        show_plan()
-        if not _confirmed():
-            print("已取消，台账未改动。", file=sys.stderr)
-            return 1
-        as_json_after = False  # the plan is already on stdout; the outcome goes to stderr
-    else:
-        as_json_after = as_json
-        if not as_json:
-            show_plan()
-    result = store.reseed(
-        plan,
-        source_name=source.name,
-        source_sha256=hashlib.sha256(source.read_bytes()).hexdigest(),
-        expected_fingerprint=fingerprint,
-        replace=replace,
-    )
-    message = plan.outcome(source.name, archived=len(result.archived_ids)) + f"原数据已备份到 {result.backup}。"
-    if as_json_after:
-        report.update(applied=True, backup=str(result.backup), archived=list(result.archived_ids))
-        _print_json(report)
-    elif as_json:
-        print(message, file=sys.stderr)
-    else:
-        print(message)
-    return 0
-
-
-def list_archived(args: argparse.Namespace, store: Any) -> int:
-    """`taizhang list --archived [--json]`: tasks a revision removed, with their status and notes."""
-    if not store.path.exists():
-        print(f"taizhang: 找不到数据文件 {store.path}。请先运行 taizhang import 导入任务清单，或用 --db 指定数据文件。", file=sys.stderr)
-        return 2
-    ledger = store.load()
-    archived_at = {event.task: event for event in store.history() if event.kind == "archive"}
-    if args.json:
-        today = store.today()
-        _print_json(
-            [
-                {
-                    **task.to_json(today),
-                    "overdue": False,
-                    "archived_at": archived_at[task.id].at if task.id in archived_at else None,
-                    "archived_by_import": archived_at[task.id].text if task.id in archived_at else None,
-                }
-                for task in ledger.archived
-            ]
-        )
-        return 0
-    if not ledger.archived:
-        print("没有已归档的任务。重新导入修订版时被移除、且有进展的任务会归档到这里。")
-        return 0
-    for task in ledger.archived:
-        event = archived_at.get(task.id)
-        when = f"，{event.at[:10]} 导入 {event.text} 时移除" if event is not None else ""
-        print(f"原 {task.no} 号  {task.status.label}{when}")
-        print(f"  {task.section} › {task.subsection}")
-        print(f"  {task.content}")
-        print(f"  责任单位：{'、'.join(task.units) or '（无）'}；完成时限：{task.deadline or '（无）'}")
-        print("  进展情况：")
-        if task.notes:
-            for note in reversed(task.notes):
-                print(f"    {note.at[:16].replace('T', ' ')}  {note.by}：{note.text}")
-        else:
-            print("    （暂无）")
-        print()
-    print(f"共 {len(ledger.archived)} 项已归档任务。")
-    return 0
