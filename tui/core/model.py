@@ -9,13 +9,14 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import Any, NamedTuple, TypeVar
 
 from importers.records import TaskRecord
 from tui.core.deadlines import deadline_end, read_deadline
+from tui.core.search import SearchIndex
 
 __all__ = [
     "CONTINUOUS",
@@ -33,6 +34,7 @@ __all__ = [
     "minute_of",
     "note_text",
     "short_title",
+    "status_counts",
     "without_controls",
     "without_controls_in",
 ]
@@ -309,27 +311,32 @@ class Ledger:
         statuses: Iterable[Status] | None = None,
         overdue: bool = False,
         search: str | None = None,
+        search_index: SearchIndex | None = None,
     ) -> list[Task]:
+        """The tasks that pass every filter given, in ledger order.
+
+        `search` finds what the app's `/` finds (`tui.core.search`): every word, in the text or its pinyin
+        initials. A long-lived caller passes its `search_index`, so only the tasks that changed are indexed again.
+        """
         wanted = set(statuses) if statuses is not None else None
-        needle = search.strip().lower() if search else ""
+        matching: set[str] | None = None
+        if search and search.strip():
+            index = search_index if search_index is not None else SearchIndex()
+            index.update(self.tasks)
+            matching = index.matches(search)
         return [
             task
             for task in self.tasks
             if (unit is None or task.has_unit(unit))
             and (wanted is None or task.status in wanted)
             and (not overdue or task.is_overdue(today))
-            and (not needle or needle in searchable_text(task).lower())
+            and (matching is None or task.id in matching)
         ]
 
 
-def searchable_text(task: Task) -> str:
-    parts: Sequence[str] = [
-        str(task.no),
-        task.section,
-        task.subsection,
-        task.content,
-        *task.units,
-        task.deadline,
-        *(note.text for note in task.notes),
-    ]
-    return "\n".join(parts)
+def status_counts(tasks: Iterable[Task]) -> dict[Status, int]:
+    """How many of `tasks` have each status, every status present (0 when none), in Status order."""
+    counts = dict.fromkeys(Status, 0)
+    for task in tasks:
+        counts[task.status] += 1
+    return counts

@@ -1,12 +1,33 @@
-"""Incremental search over tasks: content, units and notes, also by pinyin initials (`mzj` finds 民政局)."""
+"""Search over tasks: content, units and notes, also by pinyin initials (`mzj` finds 民政局).
+
+The one search: the app's `/` and `taizhang list --search` both go through `Ledger.select(search=...)`,
+which matches with a `SearchIndex`: a task matches when every word of the query is in its text or in the
+pinyin initials of its text.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from tui.core.model import Task, searchable_text
+if TYPE_CHECKING:
+    from tui.core.model import Task
 
-__all__ = ["SearchIndex"]
+__all__ = ["SearchIndex", "searchable_text"]
+
+
+def searchable_text(task: Task) -> str:
+    """What a search looks in: the 序号, the section and subsection, the content, units, deadline and notes."""
+    parts = [
+        str(task.no),
+        task.section,
+        task.subsection,
+        task.content,
+        *task.units,
+        task.deadline,
+        *(note.text for note in task.notes),
+    ]
+    return "\n".join(parts)
 
 
 def _initials(text: str) -> str:
