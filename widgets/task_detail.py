@@ -12,9 +12,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tui.activity import HistoryRow
 from tui.core.deadlines import read_deadline
 from tui.core.display import STATUS_GLYPHS, STATUS_STYLES, diff_text, plain_text, terminal_safe
+from tui.core.history import HistoryRow
 from tui.core.model import Status, Task, minute_of
 
 __all__ = ["TaskDetail"]

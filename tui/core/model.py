@@ -37,6 +37,7 @@ __all__ = [
     "status_counts",
     "without_controls",
     "without_controls_in",
+    "without_item_number",
 ]
 
 CONTINUOUS = "持续实施"
@@ -163,14 +164,21 @@ def canonical_unit(name: str) -> str:
     return UNIT_ALIASES.get(name, name)
 
 
-_ITEM_NUMBER = re.compile(r"^\s*\d+\s*[.．、]\s*")
+# The item number before a task's content, however a revision writes it: `3.` `3．` `3、` `3)` `(3)` `（3）`,
+# full-width digits, `③` `⑶` `⒊`. It changes whenever a sibling is inserted, so it is not part of the task.
+_ITEM_NUMBER = re.compile(r"^\s*(?:[(（]\s*\d+\s*[)）]|\d+\s*[.．、)）]|[\u2460-\u249b])\s*")
 _CLAUSE_END = re.compile(r"[，。；：,;:]")
+
+
+def without_item_number(content: str) -> str:
+    """The content without its item number (`3.`, `（3）`, `③`): what stays when tasks are renumbered."""
+    return _ITEM_NUMBER.sub("", content, count=1)
 
 
 @functools.lru_cache(maxsize=8192)
 def short_title(content: str) -> str:
     """The content's first clause, without its item number: `强化乡镇（街道）党（工）委责任`."""
-    text = _ITEM_NUMBER.sub("", content.split("\n", 1)[0])
+    text = without_item_number(content.split("\n", 1)[0])
     return _CLAUSE_END.split(text, 1)[0].strip() or text.strip()
 
 

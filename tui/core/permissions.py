@@ -43,6 +43,7 @@ __all__ = [
     "Permissions",
     "Role",
     "UsersFileError",
+    "identity_label",
     "load_permissions",
 ]
 
@@ -136,6 +137,12 @@ class Permissions:
     def display_name(self, login: str) -> str:
         known = self.users.get(login)
         return known.display_name if known is not None else login
+
+
+def identity_label(identity: Identity) -> str:
+    """`zhangsan・区卫健局・编辑` (with `张三(zhangsan)` when users.toml names the account), for the app's header."""
+    who = f"{identity.name}({identity.login})" if identity.name else identity.login
+    return "・".join(part for part in (who, identity.unit, identity.role.label) if part)
 
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")

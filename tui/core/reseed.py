@@ -16,10 +16,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from importers.records import LedgerDocument, TaskRecord
+from importers.records import TASK_FIELDS, LedgerDocument, TaskRecord
 from tui.core.changes import change_text, content_diff, plain_value
 from tui.core.deadlines import deadline_warnings, unreadable_deadlines
-from tui.core.model import FIELD_LABELS, Ledger, Status, Task, short_title, without_controls_in
+from tui.core.model import FIELD_LABELS, Ledger, Status, Task, short_title, without_controls_in, without_item_number
 
 __all__ = [
     "DIFFERENT_DOCUMENT_SHARE",
@@ -51,19 +51,13 @@ KIND_LABELS = {
     "unchanged": "未变", "changed": "修改", "moved": "移动", "added": "新增", "restored": "恢复", "removed": "移除"
 }  # fmt: skip
 # The task fields a revision can change, in the document's column order (序号 is numbering, not content).
-FIELDS = ("section", "subsection", "content", "units", "deadline", "remarks")
+FIELDS = TASK_FIELDS[1:]
 
-_ITEM_NUMBER = re.compile(r"^\s*\d+\s*[.．、]\s*")
 _SPACES = re.compile(r"\s+")
 
 
-def _body(content: str) -> str:
-    """The content without its item number (`3.`), which changes whenever a sibling is inserted."""
-    return _ITEM_NUMBER.sub("", content)
-
-
 def _match_key(content: str) -> str:
-    return _SPACES.sub("", unicodedata.normalize("NFKC", _body(content)))
+    return _SPACES.sub("", unicodedata.normalize("NFKC", without_item_number(content)))
 
 
 def _jsonable(value: Any) -> Any:
@@ -137,14 +131,7 @@ class PlanEntry:
             assert self.old is not None
             data.update(archived_at=self.archived_at or None, status=self.old.status.value, notes=len(self.old.notes))
         if self.new is not None and self.old is None:
-            data.update(
-                section=self.new.section,
-                subsection=self.new.subsection,
-                content=self.new.content,
-                units=list(self.new.units),
-                deadline=self.new.deadline,
-                remarks=list(self.new.remarks),
-            )
+            data.update({name: _jsonable(getattr(self.new, name)) for name in FIELDS})
         if self.old is not None and self.new is None:
             data.update(
                 section=self.old.section,
@@ -333,7 +320,7 @@ def _differences(old: Task, new: TaskRecord) -> dict[str, tuple[Any, Any]]:
     for name in FIELDS:
         before, after = getattr(old, name), getattr(new, name)
         if name == "content":
-            if _body(before) != _body(after):
+            if without_item_number(before) != without_item_number(after):
                 changes[name] = (before, after)
         elif before != after:
             changes[name] = (before, after)

@@ -18,9 +18,9 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from tui.activity import TaskHistory, describe_changes, history_rows, identity_label
+from tui.core.history import TaskHistory, describe_changes, history_rows
 from tui.core.model import Event, Ledger, Status, Task, canonical_unit
-from tui.core.permissions import Identity
+from tui.core.permissions import Identity, identity_label
 from tui.core.search import SearchIndex
 from tui.core.store import Revision, Store, StoreError
 from tui.long_lived import bulk_load, exempt_from_gc
