@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from importers.records import DocumentError, LedgerDocument
-from importers.table import build_ledger, clean_title
+from importers.table import Cell, Continued, build_ledger, clean_title
 
 __all__ = ["MAX_UNPACKED_BYTES", "read_docx"]
 
@@ -38,7 +39,7 @@ def _check_archive(path: Path, name: str) -> None:
         raise DocumentError(f"{name} 不是 Word 文档（缺少正文部件）。请导入 .docx 格式的任务清单。")
 
 
-def _cell_text(tc) -> str:
+def _cell_text(tc: Any) -> str:
     """A cell's text, one paragraph per line, including tracked insertions and fields."""
     lines = []
     for paragraph in tc.iter(f"{_W}p"):
@@ -54,12 +55,15 @@ def _cell_text(tc) -> str:
     return "\n".join(lines)
 
 
-def _table_rows(tbl) -> list[list[str]]:
-    """Rows of cell texts laid on the table's grid; a vertically merged continuation is ''."""
+def _table_rows(tbl: Any) -> list[list[Cell]]:
+    """Rows of cell texts laid on the table's grid: a horizontally merged cell (w:gridSpan) fills its columns
+    with its text first and '' after; a vertically merged one's continuation (w:vMerge) is `Continued`."""
     rows = []
+    above: dict[int, str] = {}  # grid column -> the text of the last cell that started there
     for tr in tbl.iterchildren(f"{_W}tr"):
-        cells: list[str] = []
+        cells: list[Cell] = []
         for tc in tr.iterchildren(f"{_W}tc"):
+            column = len(cells)
             properties = tc.find(f"{_W}tcPr")
             span, continued = 1, False
             if properties is not None:
@@ -68,13 +72,17 @@ def _table_rows(tbl) -> list[list[str]]:
                     span = int(grid_span.get(f"{_W}val", "1") or 1)
                 v_merge = properties.find(f"{_W}vMerge")
                 continued = v_merge is not None and v_merge.get(f"{_W}val", "continue") == "continue"
-            cells.append("" if continued else _cell_text(tc))
+            if continued:
+                cells.append(Continued(above.get(column, "")))
+            else:
+                above[column] = _cell_text(tc)
+                cells.append(above[column])
             cells.extend([""] * (span - 1))
         rows.append(cells)
     return rows
 
 
-def _paragraph_text(p) -> str:
+def _paragraph_text(p: Any) -> str:
     return "".join(node.text or "" for node in p.iter(f"{_W}t"))
 
 
@@ -93,7 +101,7 @@ def read_docx(path: Path, *, name: str | None = None) -> LedgerDocument:
         raise DocumentError(f"{name} 内容已损坏，无法读取。请重新保存该 .docx 文件后再导入。") from error
 
     title_paragraphs: list[str] = []
-    tables: list[list[list[str]]] = []
+    tables: list[list[list[Cell]]] = []
     for element in document.element.body.iterchildren():
         if element.tag == f"{_W}p" and not tables:
             title_paragraphs.append(_paragraph_text(element))

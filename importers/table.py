@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from importers.records import DocumentError, LedgerDocument, TaskRecord
 
 __all__ = [
     "REQUIRED_COLUMNS",
+    "Continued",
     "accepted_headers",
     "build_ledger",
     "clean_text",
@@ -21,7 +23,17 @@ __all__ = [
     "split_units",
 ]
 
-Row = Sequence[str]
+
+
+@dataclass(frozen=True)
+class Continued:
+    """A cell that continues the vertically merged cell above it (Word's w:vMerge); `text` is that cell's text."""
+
+    text: str
+
+
+Cell = str | Continued
+Row = Sequence[Cell]
 
 # Header text -> field. Several spellings are accepted for each column: the source's name first, then
 # the names other 任务分解表 use for it.
@@ -37,6 +49,10 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
 PARTNER_COLUMN_NAMES = ("配合单位", "协办单位", "参与单位")
 REQUIRED_COLUMNS = tuple(names[0] for names in COLUMN_NAMES.values())
 _PARTNER = "partner"  # column-map keys `partner1`, `partner2`, ... for the cooperating units' columns
+# Columns whose merged cell speaks for every row it spans: a unit cell merged down three tasks gives all three
+# its units. In the others (序号, 主要内容) a continuation reads as empty: rows under one merged 序号 are the
+# parts of one task, joined as a row split across pages is.
+_SPANNING = ("section", "subsection", "units", "deadline")
 
 
 def accepted_headers() -> str:
@@ -91,8 +107,8 @@ def split_units(cell: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(units), tuple(remarks)
 
 
-def _normalise_header(text: str) -> str:
-    return _SPACES.sub("", text)
+def _normalise_header(cell: Cell) -> str:
+    return _SPACES.sub("", cell) if isinstance(cell, str) else ""
 
 
 def _column_map(row: Row) -> dict[str, int] | None:
@@ -116,6 +132,18 @@ def _units_cell(cells: Sequence[str], columns: dict[str, int]) -> str:
     """The units of a row: 责任单位, or 牵头单位 followed by the cooperating units' columns."""
     partners = [index for key, index in columns.items() if key.startswith(_PARTNER)]
     return "\n".join(cells[index] for index in (columns["units"], *partners))
+
+
+def _cell_texts(row: Row, columns: dict[str, int]) -> list[str]:
+    """The row's cells by column position, cleaned; a merged cell's continuation as described at _SPANNING."""
+    spanning = {index for key, index in columns.items() if key in _SPANNING or key.startswith(_PARTNER)}
+    texts = []
+    for index in range(max(columns.values()) + 1):
+        cell = row[index] if index < len(row) else ""
+        if isinstance(cell, Continued):
+            cell = cell.text if index in spanning else ""
+        texts.append(clean_text(cell))
+    return texts
 
 
 def _missing_columns(columns: dict[str, int]) -> list[str]:
@@ -175,7 +203,7 @@ def build_ledger(title: str, tables: Sequence[Sequence[Row]], *, source: str) ->
         for row in body:
             if _column_map(row) is not None:
                 continue  # a header row repeated inside the table
-            cells = [clean_text(row[i]) if i < len(row) else "" for i in range(max(columns.values()) + 1)]
+            cells = _cell_texts(row, columns)
             no_text, content = cells[columns["no"]], cells[columns["content"]]
             if not no_text and not content:
                 continue
@@ -199,7 +227,7 @@ def build_ledger(title: str, tables: Sequence[Sequence[Row]], *, source: str) ->
                     content="\n".join(filter(None, [previous.content, content])),
                     units=previous.units + tuple(u for u in units if u not in previous.units),
                     deadline=previous.deadline or cells[columns["deadline"]],
-                    remarks=previous.remarks + remarks,
+                    remarks=previous.remarks + tuple(r for r in remarks if r not in previous.remarks),
                 )
                 continue
             records.append(

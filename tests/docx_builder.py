@@ -81,3 +81,15 @@ def write_txt(path: Path, rows: Sequence[Sequence[str]], *, title: Sequence[str]
         lines.append("")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def merge_across(path: Path, row: int, first: int, last: int, text: str) -> Path:
+    """Merge cells `first`..`last` of `row` of the first table horizontally (w:gridSpan), holding `text`."""
+    document = docx.Document(str(path))
+    table = document.tables[0]
+    merged = table.cell(row, first).merge(table.cell(row, last))
+    for paragraph in merged.paragraphs[1:]:
+        paragraph._p.getparent().remove(paragraph._p)
+    merged.paragraphs[0].text = text
+    document.save(str(path))
+    return path
