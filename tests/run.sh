@@ -25,4 +25,5 @@ export PATH="$PWD/.venv/bin:$PATH"
 
 ruff check tui widgets importers tests benchmarks
 lint-imports
+mypy  # over tui, widgets and importers ([tool.mypy] in pyproject.toml)
 pytest -q "$@"

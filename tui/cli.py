@@ -285,7 +285,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--db", metavar="PATH", default=argparse.SUPPRESS, help="数据文件（默认 data/db.json 或环境变量 TAIZHANG_DB）"
     )

@@ -10,7 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, cast
 
 from rich.text import Text
 from textual import on, work
@@ -294,7 +294,7 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
             return
         if event.state == WorkerState.SUCCESS:
             if group == "import.read":
-                self._show_plan(event.worker.result)
+                self._show_plan(cast(PreparedImport, event.worker.result))
             else:
                 self.dismiss(event.worker.result)
         elif event.state == WorkerState.ERROR:

@@ -45,7 +45,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
     }
     """
 
-    def compose(self):  # type: ignore[override]
+    def compose(self):
         yield Static("", id="detail-body")
 
     @property

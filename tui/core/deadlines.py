@@ -98,6 +98,15 @@ class Deadline:
         return self.text
 
 
+def _on_day(month: int, day: int) -> Callable[[int], dt.date]:
+    """The end `day`.`month` of whichever year it is read in."""
+    return lambda year: dt.date(year, month, day)
+
+
+def _at_month_end(month: int) -> Callable[[int], dt.date]:
+    return lambda year: _month_end(year, month)
+
+
 class _Reader:
     """Folds the tokens of one text: a bare year waits to be refined by a month, half or quarter after it."""
 
@@ -174,26 +183,23 @@ class _Reader:
                     self.set_year(first // 100 * 100 + int(value("range_to")))
             elif value("d_year"):
                 month, day = int(value("d_month")), int(value("d_day"))
-                self.add_dated(int(value("d_year")), lambda y, m=month, d=day: dt.date(y, m, d))
+                self.add_dated(int(value("d_year")), _on_day(month, day))
             elif value("m_year"):
                 month = int(value("m_month") or value("m_month2"))
-                self.add_dated(int(value("m_year")), lambda y, m=month: _month_end(y, m))
+                self.add_dated(int(value("m_year")), _at_month_end(month))
             elif value("year"):
                 self.set_year(int(value("year")))
             elif value("half"):
                 first_half = value("half") in ("上半年", "年中")
-                self.add(lambda y, h=first_half: dt.date(y, 6, 30) if h else dt.date(y, 12, 31))
+                self.add(_on_day(6, 30) if first_half else _on_day(12, 31))
             elif value("quarter") or value("quarter2"):
                 quarter = value("quarter") or value("quarter2")
                 number = int(quarter) if quarter.isdigit() else _CHINESE_DIGITS[quarter]
-                self.add(lambda y, q=number: _month_end(y, 3 * q))
+                self.add(_at_month_end(3 * number))
             elif value("month"):
                 month = _month_number(value("month"))
-                day = value("day")
-                if day:
-                    self.add(lambda y, m=month, d=int(day): dt.date(y, m, d))
-                else:
-                    self.add(lambda y, m=month: _month_end(y, m))
+                day_text = value("day")
+                self.add(_on_day(month, int(day_text)) if day_text else _at_month_end(month))
             dated_until = match.end()
         self.flush()
 

@@ -89,12 +89,12 @@ def without_controls_in(value: _Value) -> _Value:
         return [without_controls_in(item) for item in value]  # type: ignore[return-value]
     if isinstance(value, tuple):
         items = [without_controls_in(item) for item in value]
-        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)  # type: ignore[return-value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
     if isinstance(value, dict):
         return {without_controls_in(key): without_controls_in(item) for key, item in value.items()}  # type: ignore[return-value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {f.name: without_controls_in(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
-        return dataclasses.replace(value, **changes)  # type: ignore[return-value]
+        return dataclasses.replace(value, **changes)
     return value
 
 

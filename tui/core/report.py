@@ -234,15 +234,15 @@ def build_report(
     for event in events:
         if event.kind not in ("status", "undo") or not event.new or not period.contains(event.at):
             continue
-        task = by_id.get(event.task)
-        if task is None:
+        changed = by_id.get(event.task)
+        if changed is None:
             continue
         try:
             new = Status(event.new)
             old = Status(event.old) if event.old else None
         except ValueError:
             continue
-        changes.append(StatusChange(event.at, who(event.by), task, old, new, undo=event.kind == "undo"))
+        changes.append(StatusChange(event.at, who(event.by), changed, old, new, undo=event.kind == "undo"))
     return Report(
         title=ledger.title,
         as_of=today,

@@ -209,7 +209,7 @@ class MainScreen(Screen[None]):
         yield StoreWatcher(self.store, id="watcher")
 
     @property
-    def tree(self) -> LedgerTree:
+    def tree(self) -> LedgerTree:  # type: ignore[override]  # i13-ui renames it
         return self.query_one("#tree", LedgerTree)
 
     @property
