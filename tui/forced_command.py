@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 __all__ = [
     "ALLOWED_COMMANDS",
     "CommandRefused",
+    "export_words",
     "fetch_command",
     "forced_arguments",
     "no_terminal_line",
@@ -33,8 +34,9 @@ PROGRAM = "taizhang"
 # Where a login's address is unknown (not over SSH), the examples say this.
 SERVER_PLACEHOLDER = "服务器"
 _LONGEST_ECHO = 40  # a refused request is named, shortened to this many characters
-# Characters after which a local shell (cmd.exe, PowerShell, sh) would read a file name as something else.
-_SHELL_SPECIAL = set(" \t\"'`$&|;<>()^%!,=")
+# Characters a shell (the local one: cmd.exe, PowerShell, sh; then the server's shell-word split) would read
+# as more than text. Words without them are written bare, Chinese included (shlex.quote would quote those).
+_SHELL_SPECIAL = set(" \t\n\"'`$&|;<>()[]{}*?~#!%^,=\\")
 
 
 class CommandRefused(Exception):
@@ -51,15 +53,33 @@ def ssh_destination(login: str, environ: Mapping[str, str]) -> str:
     return (f"-p {port} " if port != "22" else "") + f"{login}@{host}"
 
 
+def _plain_word(word: str) -> bool:
+    return bool(word) and not any(ch in _SHELL_SPECIAL for ch in word)
+
+
 def _local_name(name: str) -> str:
-    return f'"{name}"' if any(ch in _SHELL_SPECIAL for ch in name) else name
+    return name if _plain_word(name) else f'"{name}"'
 
 
 def fetch_command(destination: str, words: Sequence[str], local_file: str) -> str:
     """`ssh -T zhangsan@服务器 export -o - --format docx > 台账.docx`: the command, run on one's own computer,
     that saves the report the words ask for (the file name quoted only when a shell would split it)."""
-    remote = " ".join(shlex.quote(word) for word in words)
+    remote = " ".join(word if _plain_word(word) else shlex.quote(word) for word in words)
     return f"ssh -T {destination} {remote} > {_local_name(local_file)}"
+
+
+def export_words(
+    kind: str, period_key: str, *, unit: str | None = None, statuses: Sequence[str] = (), overdue: bool = False
+) -> list[str]:
+    """`export -o - --format docx --period 2026-11 --unit 区卫健局 …`: the request for a report with these filters."""
+    words = ["export", "-o", "-", "--format", kind, "--period", period_key]
+    if unit:
+        words += ["--unit", unit]
+    for status in statuses:
+        words += ["--status", status]
+    if overdue:
+        words.append("--overdue")
+    return words
 
 
 def _example(destination: str) -> str:
