@@ -40,7 +40,9 @@ def _refuse_declarations(path: Path, name: str) -> None:
                     with archive.open(entry) as handle:
                         data = handle.read()
                         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-                            raise DocumentError(f"{name} 含有 Excel 文件不该有的 XML 声明，已拒绝导入。请确认文件来源。")
+                            raise DocumentError(
+                                f"{name} 含有 Excel 文件不该有的 XML 声明，已拒绝导入。请确认文件来源。"
+                            )
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as error:
         raise DocumentError(f"{name} 已损坏或不完整，无法打开。请重新保存或重新下载该 .xlsx 文件。") from error
 

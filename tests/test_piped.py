@@ -82,7 +82,18 @@ def test_export_to_stdout_is_the_file_byte_for_byte(
 
 def test_json_to_stdout_parses_with_its_filters(worked_db: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     code, out, _err = run_binary(
-        capsysbinary, "export", "-o", "-", "--format", "json", "--unit", UNIT, "--period", "2026-10", "--db", str(worked_db)
+        capsysbinary,
+        "export",
+        "-o",
+        "-",
+        "--format",
+        "json",
+        "--unit",
+        UNIT,
+        "--period",
+        "2026-10",
+        "--db",
+        str(worked_db),
     )
     assert code == 0
     report = json.loads(out)
@@ -173,7 +184,9 @@ def test_a_revision_from_stdin_is_planned_then_applied_by_a_supervisor(
 
     # No --yes: nothing to confirm with (standard input is the document), so the plan and how to apply it.
     users(worked_db, "supervisor")
-    code, out, err = run_binary(capsysbinary, "import", "-", "--format", "txt", *db, stdin=revised, monkeypatch=monkeypatch)
+    code, out, err = run_binary(
+        capsysbinary, "import", "-", "--format", "txt", *db, stdin=revised, monkeypatch=monkeypatch
+    )
     assert code == 2 and "导入计划：标准输入.txt" in out.decode("utf-8")
     assert err.count("\n") == 1 and "--yes" in err
     assert store_files(worked_db) == before

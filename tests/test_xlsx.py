@@ -113,7 +113,7 @@ def test_an_empty_selection_says_so(reported_db: Path, tmp_path: Path) -> None: 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     """A task list (or a note) whose text starts with `=` or reads as an error value must not become a formula
     in the report: opening it would run what a document's author wrote."""
-    rows = [*ROWS[:2], ("2", "", "", "=HYPERLINK(\"http://example.invalid\",\"点此\")", "区民政局", "#N/A")]
+    rows = [*ROWS[:2], ("2", "", "", '=HYPERLINK("http://example.invalid","点此")', "区民政局", "#N/A")]
     source = write_docx(tmp_path / "formula.docx", [rows])
     db = tmp_path / "data" / "db.json"
     seed_store(db, source)
@@ -181,7 +181,9 @@ def _source_like_workbook(path: Path, *, headers: tuple[str, ...], cover_sheet: 
         for index in range(1, len(keys) + 1):
             if index == len(keys) or keys[index] != keys[start]:
                 if index - start > 1:
-                    sheet.merge_cells(start_row=4 + start, start_column=column, end_row=4 + index - 1, end_column=column)
+                    sheet.merge_cells(
+                        start_row=4 + start, start_column=column, end_row=4 + index - 1, end_column=column
+                    )
                 start = index
     sheet.append([])
     sheet.append([None, "注：以上任务按季度报送进展。"])

@@ -190,7 +190,9 @@ def _changes_sheet(sheet: Any, report: Report, styles: dict[str, Any]) -> None:
         _fit_height(sheet, header_row + offset, values, CHANGE_WIDTHS)
     if not report.status_changes:
         _put(sheet, header_row + 1, 1, "本期没有任务状态变更。", body, left)
-        sheet.merge_cells(start_row=header_row + 1, start_column=1, end_row=header_row + 1, end_column=len(CHANGE_COLUMNS))
+        sheet.merge_cells(
+            start_row=header_row + 1, start_column=1, end_row=header_row + 1, end_column=len(CHANGE_COLUMNS)
+        )
     _setup_sheet(sheet, CHANGE_WIDTHS, header_row)
 
 
@@ -230,7 +232,9 @@ def _revisions_sheet(sheet: Any, report: Report, styles: dict[str, Any]) -> None
         changes.alignment, changes.border = styles["justify"], border
         _put(sheet, line, 4, when, body, center, border)
         _put(sheet, line, 5, revision.who, body, center, border)
-        _fit_height(sheet, line, (revision.task.no, revision.task.title, "\n".join(lines), when, revision.who), REVISION_WIDTHS)
+        _fit_height(
+            sheet, line, (revision.task.no, revision.task.title, "\n".join(lines), when, revision.who), REVISION_WIDTHS
+        )
     _setup_sheet(sheet, REVISION_WIDTHS, header_row)
 
 

@@ -99,7 +99,9 @@ def no_terminal_line(login: str, environ: Mapping[str, str]) -> str:
     )
 
 
-def requested_words(original: str | None, *, login: str = "账号", environ: Mapping[str, str] | None = None) -> list[str] | None:
+def requested_words(
+    original: str | None, *, login: str = "账号", environ: Mapping[str, str] | None = None
+) -> list[str] | None:
     """The client's request as words for taizhang's own parser; None when it asked for nothing (the app starts).
 
     Raises CommandRefused for anything but one of ALLOWED_COMMANDS (an optional leading `taizhang` aside).
@@ -116,9 +118,7 @@ def requested_words(original: str | None, *, login: str = "账号", environ: Map
         return None
     if words[0] not in ALLOWED_COMMANDS:
         example = _example(ssh_destination(login, environ or {}))
-        raise CommandRefused(
-            f"通过 SSH 不能运行“{_shortened(words[0])}”：只能运行 {_allowed()}，如 {example}"
-        )
+        raise CommandRefused(f"通过 SSH 不能运行“{_shortened(words[0])}”：只能运行 {_allowed()}，如 {example}")
     return words
 
 
@@ -151,7 +151,9 @@ def forced_arguments(
     mistakes exit with its one line, as on the command line.
     """
     if outer.command is not None:
-        raise CommandRefused("--ssh 只用于 sshd 的 ForceCommand，后面不能再跟命令（客户端的命令在 SSH_ORIGINAL_COMMAND 中）。")
+        raise CommandRefused(
+            "--ssh 只用于 sshd 的 ForceCommand，后面不能再跟命令（客户端的命令在 SSH_ORIGINAL_COMMAND 中）。"
+        )
     words = requested_words(environ.get("SSH_ORIGINAL_COMMAND"), login=login, environ=environ)
     if words is None:
         return outer

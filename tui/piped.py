@@ -45,7 +45,9 @@ def export_kind(output: str, format_name: str | None) -> str:
         return kind
     kind = export_format(Path(output))
     if format_name is not None and format_named(format_name) != kind:
-        raise ExportError(f"--format {format_name} 与文件名 {Path(output).name} 的扩展名不符。请去掉 --format 或改文件名。")
+        raise ExportError(
+            f"--format {format_name} 与文件名 {Path(output).name} 的扩展名不符。请去掉 --format 或改文件名。"
+        )
     return kind
 
 
@@ -69,7 +71,9 @@ def document_source(file: str, format_name: str | None, stdin: Any = None) -> It
     in a private temporary file named after `--format`, read by the same checks as any file."""
     if file != "-":
         if format_name is not None:
-            raise DocumentError("--format 只用于从标准输入导入（文件名写作 -）；文件的格式由其内容决定。请去掉 --format。")
+            raise DocumentError(
+                "--format 只用于从标准输入导入（文件名写作 -）；文件的格式由其内容决定。请去掉 --format。"
+            )
         yield Path(file)
         return
     kind = (format_name or "").strip().lower().lstrip(".")
