@@ -179,6 +179,7 @@ def _run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db
         "import {tmp}/x.docx --yes",
         "internal-sftp",
         "list && bash",  # argparse: unrecognised arguments
+        "\x1b]0;owned\x07bash",  # a refused word is named without its control characters
     ],
 )
 def test_refused_requests_write_nothing(
@@ -189,6 +190,7 @@ def test_refused_requests_write_nothing(
     code, out, err = _run(monkeypatch, capsys, db_path, original.format(tmp=tmp_path))
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("taizhang: ") and "Traceback" not in err
+    assert "\x1b" not in err and "\x07" not in err
     assert files_digest(db_path.parent) == before
     assert (tmp_path / "x.docx").read_bytes() == b""
     assert not Path("/tmp/x.json").exists()
