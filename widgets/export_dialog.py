@@ -93,7 +93,11 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         color: $error;
         text-style: bold;
     }
+    ExportDialog.-saved > Vertical {
+        max-width: 130;  /* room for the command on one line where the terminal has it */
+    }
     ExportDialog #export-fetch {
+        width: 100%;
         margin-bottom: 1;
     }
     """
@@ -273,6 +277,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             self.dismiss(result)
             return
         self._saved = result
+        self.add_class("-saved")
         self.query_one("#export-fetch", PlainLabel).update(text)
         self.query_one("#export-hint", Label).update("Enter 或 Esc 关闭")
         self.refresh_bindings()
