@@ -16,13 +16,13 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from importers import DocumentError, read_document
-from tests.conftest import SOURCE_DOCX, seed_store
+from tests.conftest import SOURCE_DOCX, fixed_clock, seed_store
 from tests.docx_builder import write_docx
 from tests.test_export import reported_db  # noqa: F401 (fixture: two months of work)
 from tests.test_importers import GOLDEN, ROWS, summary
 from tui.cli import main
 from tui.export import COLUMNS, NOT_UPDATED, ExportFilters, Period, build_report, export_store
-from tui.export_xlsx import CHANGES_SHEET, LEDGER_SHEET
+from tui.export_xlsx import CHANGES_SHEET, LEDGER_SHEET, REVISIONS_SHEET
 from tui.store import Store
 
 SOURCE = read_document(SOURCE_DOCX)
@@ -125,6 +125,31 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     assert (deadline.value, deadline.data_type) == ("#N/A", "s")
     with zipfile.ZipFile(output) as archive:
         assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+
+
+def test_the_periods_revisions_on_a_third_sheet_with_the_changed_words_marked(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openpyxl.cell.rich_text import CellRichText
+
+    monkeypatch.setattr("tui.store._local_now", fixed_clock)  # the CLI's import lands in the report's period
+
+    from tests.test_app_import import CONTENT_EDITED_NO, write_revision
+
+    store = Store(db_path, clock=fixed_clock, user="lisi")
+    write_revision(tmp_path / "revised.docx", store.load().tasks)
+    assert main(["import", str(tmp_path / "revised.docx"), "--yes", "--db", str(db_path)]) == 0
+    output = tmp_path / "r.xlsx"
+    export_store(Store(db_path, clock=fixed_clock), output)
+    workbook = openpyxl.load_workbook(output, rich_text=True)
+    assert workbook.sheetnames == [LEDGER_SHEET, CHANGES_SHEET, REVISIONS_SHEET]
+    rows = list(workbook[REVISIONS_SHEET].iter_rows(min_row=3, values_only=True))
+    edited = next(row for row in rows if isinstance(row[2], CellRichText) and "主要内容" in str(row[2]))
+    assert edited[0] == CONTENT_EDITED_NO + 1  # renumbered by the inserted task
+    struck = [block.text for block in edited[2] if not isinstance(block, str) and block.font.strike]
+    inserted = [block.text for block in edited[2] if not isinstance(block, str) and block.font.u == "single"]
+    assert struck == ["，"] and inserted == ["；"]
+    assert any("完成时限 2025 → 2026" in str(row[2]) for row in rows)
 
 
 def test_cli_export_by_extension_and_by_format(reported_db: Path, tmp_path: Path, capsys) -> None:  # noqa: F811

@@ -172,28 +172,40 @@ def _ledger_sheet(sheet: Any, report: Report, styles: dict[str, Any], progress: 
                 first = HEADER_ROW + 1 + index
                 sheet.merge_cells(start_row=first, start_column=column, end_row=first + length - 1, end_column=column)
     if not rows:
-        _put(sheet, HEADER_ROW + 1, 1, "没有符合条件的任务。", body, center)
-        sheet.merge_cells(start_row=HEADER_ROW + 1, start_column=1, end_row=HEADER_ROW + 1, end_column=len(COLUMNS))
+        _message_row(sheet, HEADER_ROW + 1, "没有符合条件的任务。", len(COLUMNS), styles, "center")
     _setup_sheet(sheet, COLUMN_WIDTHS, HEADER_ROW)
 
 
-def _changes_sheet(sheet: Any, report: Report, styles: dict[str, Any]) -> None:
-    _heading_rows(sheet, styles, f"本期状态变更（{report.period.label}）", None, len(CHANGE_COLUMNS))
+def _message_row(sheet: Any, row: int, text: str, width: int, styles: dict[str, Any], align: str) -> None:
+    """One line across the table where its rows would be (`没有符合条件的任务。`)."""
+    _put(sheet, row, 1, text, styles["body"], styles[align])
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+
+
+def _listing(sheet: Any, styles: dict[str, Any], title: str, headers: Sequence[str], widths: Sequence[int],
+             rows: Sequence[Sequence[Any]], aligns: Sequence[str], empty: str) -> None:  # fmt: skip
+    """A sheet holding one table under its title (the status changes, the revisions)."""
     header_row = 2
-    _header(sheet, styles, header_row, CHANGE_COLUMNS)
-    center, left, border, body = styles["center"], styles["left"], styles["border"], styles["body"]
-    for offset, change in enumerate(report.status_changes, start=1):
-        values = (change.task.no, change.task.title, change.change_text,
-                  f"{_month_day(change.at)} {change.at[11:16]}", change.who)  # fmt: skip
-        for column, (value, align) in enumerate(zip(values, (center, left, center, center, center), strict=True), 1):
-            _put(sheet, header_row + offset, column, value, body, align, border)
-        _fit_height(sheet, header_row + offset, values, CHANGE_WIDTHS)
-    if not report.status_changes:
-        _put(sheet, header_row + 1, 1, "本期没有任务状态变更。", body, left)
-        sheet.merge_cells(
-            start_row=header_row + 1, start_column=1, end_row=header_row + 1, end_column=len(CHANGE_COLUMNS)
-        )
-    _setup_sheet(sheet, CHANGE_WIDTHS, header_row)
+    _heading_rows(sheet, styles, title, None, len(headers))
+    _header(sheet, styles, header_row, headers)
+    for line, values in enumerate(rows, start=header_row + 1):
+        for column, (value, align) in enumerate(zip(values, aligns, strict=True), start=1):
+            _put(sheet, line, column, value, styles["body"], styles[align], styles["border"])
+        _fit_height(sheet, line, [str(value) for value in values], widths)
+    if not rows:
+        _message_row(sheet, header_row + 1, empty, len(headers), styles, "left")
+    _setup_sheet(sheet, widths, header_row)
+
+
+def _when(at: str) -> str:
+    return f"{_month_day(at)} {at[11:16]}"
+
+
+def _changes_sheet(sheet: Any, report: Report, styles: dict[str, Any]) -> None:
+    rows = [(change.task.no, change.task.title, change.change_text, _when(change.at), change.who)
+            for change in report.status_changes]  # fmt: skip
+    _listing(sheet, styles, f"本期状态变更（{report.period.label}）", CHANGE_COLUMNS, CHANGE_WIDTHS, rows,
+             ("center", "left", "center", "center", "center"), "本期没有任务状态变更。")  # fmt: skip
 
 
 def _marked_text(lines: Sequence[str], size: float) -> Any:
@@ -217,25 +229,13 @@ def _marked_text(lines: Sequence[str], size: float) -> Any:
 
 
 def _revisions_sheet(sheet: Any, report: Report, styles: dict[str, Any]) -> None:
-    _heading_rows(sheet, styles, f"本期任务清单修订（{report.period.label}）", None, len(REVISION_COLUMNS))
-    header_row = 2
-    _header(sheet, styles, header_row, REVISION_COLUMNS)
-    center, left, border, body = styles["center"], styles["left"], styles["border"], styles["body"]
-    for offset, revision in enumerate(report.revisions, start=1):
-        line = header_row + offset
+    rows = []
+    for revision in report.revisions:
         lines = [*(["恢复已归档的任务"] if revision.restored else []), *revision.changes] or ["导入修订版"]
-        when = f"{_month_day(revision.at)} {revision.at[11:16]}"
-        _put(sheet, line, 1, revision.task.no, body, center, border)
-        _put(sheet, line, 2, revision.task.title, body, left, border)
-        changes = sheet.cell(row=line, column=3)
-        changes.value = _marked_text(lines, BODY_SIZE)
-        changes.alignment, changes.border = styles["justify"], border
-        _put(sheet, line, 4, when, body, center, border)
-        _put(sheet, line, 5, revision.who, body, center, border)
-        _fit_height(
-            sheet, line, (revision.task.no, revision.task.title, "\n".join(lines), when, revision.who), REVISION_WIDTHS
-        )
-    _setup_sheet(sheet, REVISION_WIDTHS, header_row)
+        rows.append((revision.task.no, revision.task.title, _marked_text(lines, BODY_SIZE), _when(revision.at),
+                     revision.who))  # fmt: skip
+    _listing(sheet, styles, f"本期任务清单修订（{report.period.label}）", REVISION_COLUMNS, REVISION_WIDTHS, rows,
+             ("center", "left", "justify", "center", "center"), "")  # fmt: skip
 
 
 def xlsx_bytes(report: Report, progress: Progress | None) -> bytes:
