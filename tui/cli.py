@@ -307,6 +307,7 @@ def cmd_export(args: argparse.Namespace, store: Store) -> int:
     from tui.export import ExportError, ExportFilters, Period, export_store, render_store
     from tui.piped import export_kind, write_stdout
 
+    to_stdout = args.output == "-"
     try:
         kind = export_kind(args.output, args.format)  # a wrong extension or format is refused before any work
         period = Period.parse(args.period) if args.period is not None else None
@@ -316,18 +317,18 @@ def cmd_export(args: argparse.Namespace, store: Store) -> int:
             statuses=tuple(_status(text) for text in args.status) if args.status else None,
             overdue=args.overdue,
         )
-        if args.output == "-":
+        if to_stdout:
             payload, result = render_store(store, kind, filters=filters, period=period)
         else:
             result = export_store(store, args.output, filters=filters, period=period)
     except ExportError as error:
         raise CliError(str(error)) from None
-    if args.output == "-":
+    if to_stdout:
         write_stdout(payload)  # the report alone on standard output; what was done goes to stderr
     print(
-        f"已导出 {result.tasks} 项任务到{'标准输出' if args.output == '-' else f' {result.path}'}"
+        f"已导出 {result.tasks} 项任务到{'标准输出' if to_stdout else f' {result.path}'}"
         f"（报告期 {result.period.label}，其中 {result.not_updated} 项本期未更新）。",
-        file=sys.stderr if args.output == "-" else sys.stdout,
+        file=sys.stderr if to_stdout else sys.stdout,
     )
     return 0
 
