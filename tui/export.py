@@ -1,7 +1,9 @@
-"""Reporting upward: the ledger (or a filtered part of it) as a Word report, CSV or JSON for one period.
+"""Reporting upward: the ledger (or a filtered part of it) as a Word report, an Excel workbook, CSV or JSON
+for one period.
 
-No Textual here: the CLI calls `export_store`, the app calls it (or `export_ledger`) from a thread
-worker and shows progress through the callback. python-docx is imported only for a .docx.
+No Textual here: the CLI calls `export_store` (or `render_store` for standard output), the app calls it
+(or `export_ledger`) from a thread worker and shows progress through the callback. python-docx is
+imported only for a .docx, openpyxl only for a .xlsx (tui/export_xlsx.py).
 
 A reporting round is a calendar month (`Period`): its notes are the period's progress (进展情况);
 a task without a note in the period is flagged 本期未更新; the status changes recorded in the period
@@ -50,11 +52,14 @@ __all__ = [
     "export_format",
     "export_ledger",
     "export_store",
+    "format_named",
     "period_notes",
     "refuse_store_destination",
+    "render_store",
 ]
 
-FORMATS = {".docx": "docx", ".csv": "csv", ".json": "json"}
+FORMATS = {".docx": "docx", ".xlsx": "xlsx", ".csv": "csv", ".json": "json"}
+_FORMAT_LIST = ".docx、.xlsx、.csv 或 .json"
 COLUMNS = ("序号", "工作任务", "具体项目", "主要内容", "责任单位", "完成时限", "当前状态", "进展情况")
 CSV_COLUMNS = (*COLUMNS, "逾期", "本期未更新")
 NOT_UPDATED = "本期未更新"
@@ -710,8 +715,15 @@ def _revisions_table(document: DocxDocument, report: Report) -> None:
         _fill_cell(cells[4], [revision.who], BODY_FONT, SIZE_5, center)
 
 
+def _xlsx_bytes(report: Report, progress: Progress | None) -> bytes:
+    from tui.export_xlsx import xlsx_bytes  # openpyxl only when a workbook is written
+
+    return xlsx_bytes(report, progress)
+
+
 _WRITERS: dict[str, Callable[[Report, Progress | None], bytes]] = {
     "docx": _docx_bytes,
+    "xlsx": _xlsx_bytes,
     "csv": _csv_bytes,
     "json": _json_bytes,
 }
@@ -721,13 +733,21 @@ _WRITERS: dict[str, Callable[[Report, Progress | None], bytes]] = {
 
 
 def export_format(output: Path) -> str:
-    """`docx`, `csv` or `json` from the file name's extension; anything else is refused."""
+    """`docx`, `xlsx`, `csv` or `json` from the file name's extension; anything else is refused."""
     suffix = output.suffix.lower()
     if suffix in FORMATS:
         return FORMATS[suffix]
     if not suffix:
-        raise ExportError(f"文件名“{output.name}”没有扩展名。请以 .docx、.csv 或 .json 结尾，以选择导出格式。")
-    raise ExportError(f"不能导出为“{suffix}”格式。请以 .docx、.csv 或 .json 结尾的文件名导出。")
+        raise ExportError(f"文件名“{output.name}”没有扩展名。请以 {_FORMAT_LIST} 结尾，以选择导出格式。")
+    raise ExportError(f"不能导出为“{suffix}”格式。请以 {_FORMAT_LIST} 结尾的文件名导出。")
+
+
+def format_named(name: str) -> str:
+    """A format as `--format` names it (`docx`, `.XLSX`, ...); anything else is refused."""
+    kind = name.strip().lower().lstrip(".")
+    if kind in FORMATS.values():
+        return kind
+    raise ExportError(f"不能导出为“{name}”格式。--format 可用 {'、'.join(dict.fromkeys(FORMATS.values()))}。")
 
 
 def _check_destination(output: Path) -> None:
@@ -824,14 +844,33 @@ def export_ledger(
         raise ExportError(os_error_line(error, f"写入 {output} ", "，未生成文件")) from None
     if progress:
         progress(len(report.rows), len(report.rows))
+    return _result(report, output, kind)
+
+
+def _result(report: Report, path: Path, kind: str) -> ExportResult:
     return ExportResult(
-        path=output,
+        path=path,
         format=kind,
         tasks=len(report.rows),
         not_updated=report.not_updated_count,
         period=report.period,
         status_changes=len(report.status_changes),
     )
+
+
+def render_store(
+    store: Store, kind: str, *, filters: ExportFilters | None = None, period: Period | None = None
+) -> tuple[bytes, ExportResult]:
+    """The report `export_store` would write, as bytes in format `kind` (for standard output: `export -o -`)."""
+    report = build_report(
+        store.load(),
+        today=store.today(),
+        period=period,
+        filters=filters,
+        history=store.history(),
+        display_name=store.display_name,
+    )
+    return _WRITERS[kind](report, None), _result(report, Path("-"), kind)
 
 
 def export_store(
