@@ -13,7 +13,7 @@ from typing import Any
 from importers.records import DocumentError, LedgerDocument
 from importers.table import Cell, Continued, build_ledger, clean_title
 
-__all__ = ["MAX_UNPACKED_BYTES", "read_docx"]
+__all__ = ["MAX_UNPACKED_BYTES", "archive_names", "read_docx"]
 
 # A real task list unpacks to well under a megabyte; anything past these is refused unread.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -21,18 +21,25 @@ MAX_ENTRIES = 2000
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def _check_archive(path: Path, name: str) -> None:
+def archive_names(path: Path, name: str, *, max_bytes: int = MAX_UNPACKED_BYTES, kind: str = ".docx") -> set[str]:
+    """The part names of an Office (zip) document, refused unread when it is damaged or would unpack past
+    the limits (a zip bomb): the sizes come from the zip's directory, before anything is decompressed."""
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
             names = {entry.filename for entry in entries}
     except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise DocumentError(f"{name} 已损坏或不完整，无法打开。请重新保存或重新下载该 .docx 文件。") from error
+        raise DocumentError(f"{name} 已损坏或不完整，无法打开。请重新保存或重新下载该 {kind} 文件。") from error
     total = sum(entry.file_size for entry in entries)
-    if len(entries) > MAX_ENTRIES or total > MAX_UNPACKED_BYTES:
+    if len(entries) > MAX_ENTRIES or total > max_bytes:
         raise DocumentError(
             f"{name} 解压后异常巨大（{len(entries)} 个部件，共 {total // (1024 * 1024)} MB），已拒绝导入。请确认文件来源。"
         )
+    return names
+
+
+def _check_archive(path: Path, name: str) -> None:
+    names = archive_names(path, name)
     if "word/document.xml" not in names:
         if "xl/workbook.xml" in names:
             raise DocumentError(f"{name} 是 Excel 文件，不是 Word 文档。请导入 .docx 格式的任务清单。")

@@ -20,6 +20,7 @@ __all__ = [
     "build_ledger",
     "clean_text",
     "clean_title",
+    "is_header_row",
     "split_units",
 ]
 
@@ -126,6 +127,11 @@ def _column_map(row: Row) -> dict[str, int] | None:
     if "no" in found and "content" in found:
         return found
     return None
+
+
+def is_header_row(row: Row) -> bool:
+    """Whether `row` is the ledger table's header: it names 序号 and 主要内容 (in any accepted spelling)."""
+    return _column_map(row) is not None
 
 
 def _units_cell(cells: Sequence[str], columns: dict[str, int]) -> str:

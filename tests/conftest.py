@@ -69,3 +69,11 @@ def ledger_app(db_path: Path):
     from tui.app import make_app
 
     return make_app(db_path, clock=fixed_clock, user="tester")
+
+
+@pytest.fixture(autouse=True)
+def not_over_ssh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run as on the server's console, whether or not whoever runs them logged in over SSH: the export
+    dialog shows the command that fetches a report only over SSH (tests that need it set SSH_CONNECTION)."""
+    for name in ("SSH_CONNECTION", "SSH_ORIGINAL_COMMAND"):
+        monkeypatch.delenv(name, raising=False)

@@ -8,8 +8,10 @@ need=()
 command -v tmux >/dev/null || need+=(tmux)
 [[ -x /usr/sbin/sshd ]] || need+=(openssh-server)
 /usr/bin/python3 -c 'import ensurepip' 2>/dev/null || need+=(python3-venv)
-# docx -> pdf headless (about 25 s, 51 packages) and a CJK font so the Chinese report renders.
+# docx -> pdf headless (about 25 s, 51 packages) and a CJK font so the Chinese report renders;
+# Calc opens the .xlsx reports and saves the source table as a workbook (issue 15).
 command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+[[ -e /usr/lib/libreoffice/program/libsclo.so ]] || need+=(libreoffice-calc-nogui)
 [[ -n $(fc-list :lang=zh 2>/dev/null) ]] || need+=(fonts-noto-cjk)
 if ((${#need[@]})); then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then

@@ -412,7 +412,7 @@ def test_period_parsing() -> None:
 
 @pytest.mark.parametrize(
     ("name", "wanted"),
-    [("r.pdf", "“.pdf”"), ("r.xlsx", "“.xlsx”"), ("report", "没有扩展名"), ("r.doc", "“.doc”")],
+    [("r.pdf", "“.pdf”"), ("r.xls", "“.xls”"), ("report", "没有扩展名"), ("r.doc", "“.doc”")],
 )
 def test_unknown_extension_is_refused_in_one_line(
     reported_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, wanted: str
@@ -420,7 +420,8 @@ def test_unknown_extension_is_refused_in_one_line(
     before = store_fingerprint(reported_db)
     code, stdout, err = run_cli(capsys, "export", "-o", str(tmp_path / name), "--db", str(reported_db))
     assert code == 2 and stdout == ""
-    assert err.count("\n") == 1 and wanted in err and ".docx、.csv 或 .json" in err
+    # Issue 15 added .xlsx to the formats (it was refused before).
+    assert err.count("\n") == 1 and wanted in err and ".docx、.xlsx、.csv 或 .json" in err
     assert not (tmp_path / name).exists()
     assert store_fingerprint(reported_db) == before
 

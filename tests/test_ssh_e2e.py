@@ -147,7 +147,7 @@ class Server:
             "AuthorizedKeysFile .ssh/authorized_keys\n"
             f"AllowGroups {GROUP}\n"
             f"Match Group {GROUP}\n"
-            f"    ForceCommand env TAIZHANG_DB={self.db} TAIZHANG_USERS={self.users} LANG=C.UTF-8 {self.program}\n"
+            f"    ForceCommand env TAIZHANG_DB={self.db} TAIZHANG_USERS={self.users} LANG=C.UTF-8 {self.program} --ssh\n"
             "    DisableForwarding yes\n"
             "    PermitTTY yes\n"
         )
@@ -288,19 +288,24 @@ def test_store_is_shared_by_the_group_as_the_readme_says(server: Server) -> None
 
 
 def test_without_a_terminal_the_forced_command_prints_one_line(server: Server) -> None:
+    # Issue 15: without a command the line also says which commands work; a command that is not one of
+    # them (here `rm -rf /`, which used to get the same line) is refused in a line of its own.
     for account in ACCOUNTS:
-        result = subprocess.run(
-            [*server.ssh_argv(account, "-T"), "rm -rf /"],  # the forced command runs instead
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert result.returncode == 2, result.stderr
-        assert result.stdout == ""
-        assert result.stderr.count("\n") == 1 and "需要在终端中运行" in result.stderr
-        assert "\x1b" not in result.stderr
+        for command, wanted in (([], "需要在终端中运行"), (["rm -rf /"], "不能运行“rm”")):
+            result = subprocess.run(
+                [*server.ssh_argv(account, "-T"), *command],  # the forced command runs instead
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert result.returncode == 2, result.stderr
+            assert result.stdout == ""
+            assert result.stderr.count("\n") == 1 and wanted in result.stderr
+            assert f"ssh -T -p {server.port} {account}@127.0.0.1 export -o - --format docx > 台账.docx" in result.stderr
+            assert "\x1b" not in result.stderr
     assert server.db.exists()
+    assert _history(server) == []
 
 
 def test_each_account_marks_a_task_from_the_keyboard_over_ssh(server: Server) -> None:
@@ -403,3 +408,127 @@ def test_a_users_toml_in_a_group_writable_folder_fails_closed_at_login(server: S
         timeout=60,
     )
     assert marked.returncode == 1 and marked.stderr.count("\n") == 1 and "权限文件不可信" in marked.stderr
+
+
+# ---------------------------------------------------------------------- issue 15: commands through the forced login
+
+
+def _remote(server: Server, account: str, *words: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    """`ssh -T account@server words…` as staff run it on their own computers: stdout is the report's bytes.
+    (`--` ends ssh's own options, so that words starting with `-` reach the server.)"""
+    argv = server.ssh_argv(account, "-T")
+    return subprocess.run([*argv[:-1], "--", argv[-1], *words], input=stdin, capture_output=True, timeout=120)
+
+
+def _task_rows(path: Path) -> list[int]:
+    import docx
+
+    table = docx.Document(str(path)).tables[0]
+    return [int(row.cells[0].text) for row in table.rows if row.cells[0].text.strip().isdigit()]
+
+
+def test_staff_fetch_reports_and_run_commands_over_the_forced_login(server: Server, tmp_path: Path) -> None:
+    """The README's ForceCommand: the editor lists, marks and fetches the report as Word and Excel files."""
+    import openpyxl
+
+    editor = ACCOUNTS[0]
+    listed = _remote(server, editor, "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert len(json.loads(listed.stdout)) == 72
+
+    # A text with spaces: the whole command in double quotes, the text in single quotes (as README says).
+    marked = _remote(server, editor, "mark 12 in_progress --note '已走访 3 户，下周汇总'")
+    assert marked.returncode == 0, marked.stderr.decode()
+    assert [(e["by"], e["no"], e["kind"]) for e in _history(server)][:2] == [
+        (editor, 12, "status"),
+        (editor, 12, "note"),
+    ]
+    shown = json.loads(server.taizhang("show", "12", "--json").stdout)
+    assert [(note["by"], note["text"]) for note in shown["notes"]] == [(editor, "已走访 3 户，下周汇总")]
+
+    report = tmp_path / "a.docx"
+    fetched = _remote(server, editor, "export", "-o", "-", "--format", "docx")
+    assert fetched.returncode == 0 and fetched.stdout.startswith(b"PK\x03\x04"), fetched.stderr.decode()
+    assert fetched.stderr.decode().count("\n") == 1 and "已导出 72 项任务到标准输出" in fetched.stderr.decode()
+    report.write_bytes(fetched.stdout)
+    assert _task_rows(report) == list(range(1, 73))
+
+    workbook = tmp_path / "b.xlsx"
+    fetched = _remote(server, editor, "taizhang", "export", "-o", "-", "--format", "xlsx", "--period", "2026-11")
+    assert fetched.returncode == 0, fetched.stderr.decode()
+    workbook.write_bytes(fetched.stdout)
+    rows = list(openpyxl.load_workbook(workbook).worksheets[0].iter_rows(values_only=True))
+    assert [row[0] for row in rows if isinstance(row[0], int)] == list(range(1, 73))
+
+    mine = _remote(server, editor, "export", "-o", "-", "--format", "json", "--unit", "区民政局", "--status", "in_progress")
+    assert mine.returncode == 0, mine.stderr.decode()
+    assert [task["no"] for task in json.loads(mine.stdout)["tasks"]] == [12]
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (tests/run.sh installs it): the files were not opened in it")
+    converted = subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path / "pdf"), str(report), str(workbook)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    for name in ("a.pdf", "b.pdf"):
+        pdf = tmp_path / "pdf" / name
+        assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000, converted.stderr
+
+
+def test_the_forced_login_refuses_shells_server_paths_and_an_editors_import(server: Server, tmp_path: Path) -> None:
+    """Nothing but the allowed commands; no server path; imports for supervisors: refused, nothing written.
+    Then the supervisor's import of the same revised .docx applies it with everyone's progress kept."""
+    from importers import read_document
+    from tests.conftest import files_digest
+    from tests.test_app_import import write_revision
+
+    editor, supervisor = ACCOUNTS
+    assert _remote(server, editor, "mark", "12", "in_progress").returncode == 0
+    task_id = json.loads(server.taizhang("show", "12", "--json").stdout)["id"]
+    revised = tmp_path / "revised.docx"
+    write_revision(revised, read_document(SOURCE_DOCX).tasks)
+    elsewhere = Path(f"/tmp/taizhang-e2e-{os.getpid()}.docx")
+    other_db = Path(f"/tmp/taizhang-e2e-{os.getpid()}-db.json")
+    before = files_digest(server.srv)
+    history = _history(server)
+
+    refused = [
+        (("bash",), b"", "不能运行“bash”"),
+        (("sh", "-c", "id"), b"", "不能运行“sh”"),
+        (("export", "-o", str(elsewhere)), b"", "只能写到标准输出"),
+        (("--db", str(other_db), "list"), b"", "不能运行“--db”"),
+        (("list", "--db", str(other_db)), b"", "不能用 --db"),
+        (("import", str(revised), "--yes"), b"", "只能从标准输入读取"),
+        (("import", "--yes", "-", "--format", "docx"), revised.read_bytes(), "导入只能由主管进行"),
+    ]
+    for words, stdin, wanted in refused:
+        result = _remote(server, editor, *words, stdin=stdin)
+        err = result.stderr.decode()
+        assert result.returncode != 0 and wanted in err, (words, err)
+        assert err.count("\n") == 1 and "Traceback" not in err
+    # sftp and scp ask sshd for a subsystem or `scp -t …`: the forced command refuses them too.
+    options = [arg for arg in server.ssh_argv(editor)[1:-1] if arg not in ("-p", str(server.port))]
+    sftp = subprocess.run(
+        ["sftp", "-b", "-", "-P", str(server.port), *options, f"{editor}@127.0.0.1"],
+        input=f"put {revised} {elsewhere}\n", capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    scp = subprocess.run(
+        ["scp", "-O", "-P", str(server.port), *options, str(revised), f"{editor}@127.0.0.1:{elsewhere}"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert sftp.returncode != 0 and scp.returncode != 0
+    assert not elsewhere.exists() and not other_db.exists()
+    assert files_digest(server.srv) == before and _history(server) == history
+
+    applied = _remote(server, supervisor, "import", "--yes", "-", "--format", "docx", stdin=revised.read_bytes())
+    assert applied.returncode == 0, applied.stderr.decode()
+    assert "已导入 标准输入.docx：修改" in applied.stdout.decode() and "各任务的状态和进展均已保留" in applied.stdout.decode()
+    tasks = json.loads(server.taizhang("list", "--json").stdout)
+    assert len(tasks) == 73  # the revision inserts a task
+    kept = next(task for task in tasks if task["id"] == task_id)
+    assert (kept["no"], kept["status"]) == (13, "in_progress")  # renumbered by the insertion, progress kept
+    assert _history(server)[-1]["by"] == supervisor
+    check = server.taizhang("check")
+    assert check.returncode == 0, check.stderr

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from importers.records import DocumentError
@@ -23,7 +23,7 @@ from tui.core.model import (
     without_controls,
 )
 from tui.core.os_errors import os_error_line
-from tui.core.store import Store, StoreError
+from tui.core.store import Store, StoreError, current_user
 
 __all__ = ["main"]
 
@@ -227,11 +227,13 @@ def cmd_history(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_export(args: argparse.Namespace, store: Store) -> int:
-    from tui.core.export import export_format, export_store
+    from tui.core.export import export_store, render_store
     from tui.core.report import ExportError, ExportFilters, Period
+    from tui.piped import export_kind, write_stdout
 
+    to_stdout = args.output == "-"
     try:
-        export_format(Path(args.output))  # a wrong extension is refused before any work
+        kind = export_kind(args.output, args.format)  # a wrong extension or format is refused before any work
         period = Period.parse(args.period) if args.period is not None else None
         ledger = _ledger(store)
         filters = ExportFilters(
@@ -239,12 +241,18 @@ def cmd_export(args: argparse.Namespace, store: Store) -> int:
             statuses=tuple(_status(text) for text in args.status) if args.status else None,
             overdue=args.overdue,
         )
-        result = export_store(store, args.output, filters=filters, period=period)
+        if to_stdout:
+            payload, result = render_store(store, kind, filters=filters, period=period)
+        else:
+            result = export_store(store, args.output, filters=filters, period=period)
     except ExportError as error:
         raise CliError(str(error)) from None
+    if to_stdout:
+        write_stdout(payload)  # the report alone on standard output; what was done goes to stderr
     print(
-        f"已导出 {result.tasks} 项任务到 {result.path}（报告期 {result.period.label}，"
-        f"其中 {result.not_updated} 项本期未更新）。"
+        f"已导出 {result.tasks} 项任务到{'标准输出' if to_stdout else f' {result.path}'}"
+        f"（报告期 {result.period.label}，其中 {result.not_updated} 项本期未更新）。",
+        file=sys.stderr if to_stdout else sys.stdout,
     )
     return 0
 
@@ -253,7 +261,11 @@ def cmd_app(args: argparse.Namespace, store: Store) -> int:
     from tui.terminal import terminal_refusal
 
     refusal = terminal_refusal()
-    if refusal is not None:  # e.g. `ssh host` with a command, or sftp, under sshd's ForceCommand
+    if refusal is not None:  # e.g. `ssh -T host` without a command under sshd's ForceCommand
+        if getattr(args, "ssh", False):
+            from tui.core.forced_command import no_terminal_line
+
+            refusal = no_terminal_line(store.user, os.environ)
         print(refusal, file=sys.stderr)
         return 2
     _ledger(store, with_notes=False)  # a missing or empty store gets its one-line message before the screen is taken over
@@ -292,10 +304,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog="taizhang", description="洛江区城乡社区服务体系建设任务台账", parents=[common])
     parser.add_argument("--read-only", action="store_true", help="只读查看，不允许改动")
+    parser.add_argument(
+        "--ssh",
+        action="store_true",
+        help="作为 sshd 的 ForceCommand 运行：执行客户端请求的命令（SSH_ORIGINAL_COMMAND，限于查看、导出、标记、导入等），没有命令时打开台账",
+    )
     commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
 
-    p = commands.add_parser("import", parents=[common], help="导入任务清单（.docx 或 .txt）")
-    p.add_argument("file", metavar="FILE")
+    p = commands.add_parser("import", parents=[common], help="导入任务清单（.docx、.xlsx 或 .txt）")
+    p.add_argument("file", metavar="FILE", help="文件；- 为标准输入（须加 --format）")
+    p.add_argument("--format", metavar="FORMAT", help="标准输入的格式：docx、xlsx 或 txt")
     p.add_argument("--yes", action="store_true", help="不询问，直接应用")
     p.add_argument("--dry-run", action="store_true", help="只显示将做的改动，不写入")
     p.add_argument("--json", action="store_true", help="以 JSON 输出导入计划")
@@ -336,8 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_history)
 
-    p = commands.add_parser("export", parents=[common], help="导出台账报告（.docx、.csv 或 .json）")
-    p.add_argument("-o", "--output", metavar="FILE", required=True, help="输出文件，格式由扩展名决定")
+    p = commands.add_parser("export", parents=[common], help="导出台账报告（.docx、.xlsx、.csv 或 .json）")
+    p.add_argument("-o", "--output", metavar="FILE", required=True, help="输出文件，格式由扩展名决定；- 为标准输出")
+    p.add_argument("--format", metavar="FORMAT", help="docx、xlsx、csv 或 json（-o - 时必须写）")
     p.add_argument("--unit", metavar="U", help="只导出该单位的任务")
     p.add_argument("--status", metavar="S", action="append", help="只导出该状态（可重复）")
     p.add_argument("--overdue", action="store_true", help="只导出逾期任务")
@@ -357,6 +376,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.ssh:
+        from tui.core.forced_command import CommandRefused, forced_arguments
+
+        try:
+            args = forced_arguments(parser, args, os.environ, login=current_user())
+        except CommandRefused as error:
+            print(f"taizhang: {error}", file=sys.stderr)
+            return 2
     store = Store(getattr(args, "db", None), read_only=args.read_only)
     handler = getattr(args, "handler", cmd_app)
     try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from tui.cli_output import print_json
@@ -21,8 +20,15 @@ __all__ = ["cmd_import", "list_archived"]
 
 
 def cmd_import(args: argparse.Namespace, store: Store) -> int:
-    """`taizhang import FILE`: seed an empty store, or show a revision's plan and apply it if confirmed."""
-    prepared = prepare_import(store, Path(args.file))
+    """`taizhang import FILE` (or `-`: standard input): seed an empty store, or show a revision's plan and
+    apply it if confirmed."""
+    from tui.piped import document_source
+
+    with document_source(args.file, args.format) as source:
+        return _import(args, store, prepare_import(store, source))
+
+
+def _import(args: argparse.Namespace, store: Store, prepared: PreparedImport) -> int:
     if prepared.plan is not None:
         return _revise(args, store, prepared)
     if args.dry_run:

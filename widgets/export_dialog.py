@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -17,6 +18,7 @@ from textual.widgets import Input, Label
 from textual.worker import Worker, WorkerState
 
 from tui.core.export import ExportResult, export_format, export_store, refuse_store_destination
+from tui.core.forced_command import export_words, fetch_command, ssh_destination
 from tui.core.model import Ledger, Task, without_controls
 from tui.core.os_errors import os_error_line
 from tui.core.report import ExportError, ExportFilters, Period
@@ -56,6 +58,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "取消", id="export.cancel"),
+        Binding("enter", "close", "关闭", show=False, id="export.close"),
         Binding("tab", "complete", "补全路径", show=False, id="export.complete"),
         Binding("down", "app.focus_next", "下一项", show=False, id="export.next"),
         Binding("up", "app.focus_previous", "上一项", show=False, id="export.previous"),
@@ -83,6 +86,13 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         color: $error;
         text-style: bold;
     }
+    ExportDialog.-saved > Vertical {
+        max-width: 130;  /* room for the command on one line where the terminal has it */
+    }
+    ExportDialog #export-fetch {
+        width: 100%;
+        margin-bottom: 1;
+    }
     """
 
     @dataclass
@@ -106,16 +116,17 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         self.suggested_path = default_export_path(self.period, filters)
         self._overwrite_confirmed: Path | None = None
         self._worker: Worker[ExportResult] | None = None
+        self._saved: ExportResult | None = None  # shown with the command that fetches it, until closed
 
     def compose(self) -> ComposeResult:
         described = "、".join(self.filters.describe()) or "全部任务"
         with Vertical():
-            yield Label("导出台账（格式由扩展名决定：.docx、.csv 或 .json）", id="export-heading")
+            yield Label("导出台账（格式由扩展名决定：.docx、.xlsx、.csv 或 .json）", id="export-heading")
             yield Label("保存到：")
             yield Input(
                 self.suggested_path,
                 id="export-path",
-                suggester=PathSuggester((".docx", ".csv", ".json")),
+                suggester=PathSuggester((".docx", ".xlsx", ".csv", ".json")),
                 compact=True,
             )
             yield Label("报告期（年-月，该月的进展情况写入报告）：")
@@ -126,6 +137,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             yield PlainLabel(filters, id="export-filters")  # unit and section names from the document
             yield AsciiProgress(id="export-progress")
             yield PlainLabel("", id="export-error")  # file names as typed
+            yield PlainLabel("", id="export-fetch")  # the command that fetches the saved report
             yield Label("Enter 导出   Tab 补全路径   Esc 取消", id="export-hint")
 
     def on_mount(self) -> None:
@@ -140,6 +152,8 @@ class ExportDialog(ModalScreen[ExportResult | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the file is being written, Esc cannot stop the thread: the dialog stays until it ends.
+        if action == "close":
+            return self._saved is not None
         return not (action == "cancel" and self.busy)
 
     def _error(self, message: str) -> None:
@@ -206,7 +220,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         if not self.is_attached:  # dismissed (Esc) while the thread was still reading
             return
         if event.state == WorkerState.SUCCESS:
-            self.dismiss(event.worker.result)
+            self._show_saved(event.worker.result)
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             if isinstance(error, ExportError | StoreError):
@@ -233,5 +247,36 @@ class ExportDialog(ModalScreen[ExportResult | None]):
                 return
         self.focus_next()
 
+    def _fetch_text(self, result: ExportResult) -> str | None:
+        """Over SSH, the command that saves the same report on one's own computer; None on the server's console."""
+        if len(os.environ.get("SSH_CONNECTION", "").split()) != 4:
+            return None
+        words = export_words(
+            result.format,
+            result.period.key,
+            unit=self.filters.unit,
+            statuses=[status.value for status in self.filters.statuses or ()],
+            overdue=self.filters.overdue,
+        )
+        command = fetch_command(ssh_destination(self.store.user, os.environ), words, result.path.name)
+        lines = [f"已保存到服务器上的 {result.path}。在自己的电脑上取回同一份报告（Windows 在 cmd 中运行）："]
+        if isinstance(self.filters, ExportScope) and self.filters.section:
+            lines[0] += "（命令行不按工作任务筛选，取回的报告含全部工作任务）"
+        return "\n".join([*lines, command])
+
+    def _show_saved(self, result: ExportResult | None) -> None:
+        text = self._fetch_text(result) if result is not None else None
+        if text is None:
+            self.dismiss(result)
+            return
+        self._saved = result
+        self.add_class("-saved")
+        self.query_one("#export-fetch", PlainLabel).update(text)
+        self.query_one("#export-hint", Label).update("Enter 或 Esc 关闭")
+        self.refresh_bindings()
+
+    def action_close(self) -> None:
+        self.dismiss(self._saved)
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.dismiss(self._saved)  # None unless the report was saved

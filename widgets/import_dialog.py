@@ -134,12 +134,12 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("导入修订版任务清单（.docx 或 .txt）：各任务的状态和进展情况按内容保留", id="import-heading")
+            yield Label("导入修订版任务清单（.docx、.xlsx 或 .txt）：各任务的状态和进展情况按内容保留", id="import-heading")
             yield Input(
                 self.initial_path,
                 placeholder="文件路径，如 ~/任务清单-修订版.docx",
                 id="import-path",
-                suggester=PathSuggester((".docx", ".txt")),
+                suggester=PathSuggester((".docx", ".xlsx", ".txt")),
                 compact=True,
             )
             yield PlainLabel("", id="import-error")  # file names as typed
@@ -202,7 +202,7 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
             return
         text = event.value.strip()
         if not text:
-            self._error("请输入修订版任务清单的路径（.docx 或 .txt），或按 Esc 取消。")
+            self._error("请输入修订版任务清单的路径（.docx、.xlsx 或 .txt），或按 Esc 取消。")
             return
         self._error("")
         self._set_stage("reading")

@@ -1,8 +1,9 @@
 """Writing a report to a file: the format from the file's extension, never into the store's folder.
 
-No Textual here: the CLI calls `export_store`, the app calls it (or `export_ledger`) from a thread
-worker and shows progress through the callback. The report itself is `tui.core.report`; the writers
-are `tui.core.report_word` (python-docx, imported only for a .docx) and `tui.core.report_data`.
+No Textual here: the CLI calls `export_store` (or `render_store` for standard output), the app calls it
+(or `export_ledger`) from a thread worker and shows progress through the callback. The report itself is
+`tui.core.report`; the writers are `tui.core.report_word` (python-docx, imported only for a .docx),
+`tui.core.report_xlsx` (openpyxl, only for a .xlsx) and `tui.core.report_data` (CSV, JSON).
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ __all__ = [
     "export_format",
     "export_ledger",
     "export_store",
+    "format_named",
     "refuse_store_destination",
+    "render_store",
 ]
 
-FORMATS = {".docx": "docx", ".csv": "csv", ".json": "json"}
+FORMATS = {".docx": "docx", ".xlsx": "xlsx", ".csv": "csv", ".json": "json"}
+_FORMAT_LIST = ".docx、.xlsx、.csv 或 .json"
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,10 @@ def _write(kind: str, report: Report, progress: Progress | None) -> bytes:
         from tui.core.report_word import docx_bytes
 
         return docx_bytes(report, progress)
+    if kind == "xlsx":
+        from tui.core.report_xlsx import xlsx_bytes
+
+        return xlsx_bytes(report, progress)
     from tui.core.report_data import csv_bytes, json_bytes
 
     return csv_bytes(report, progress) if kind == "csv" else json_bytes(report, progress)
@@ -59,13 +67,21 @@ def _write(kind: str, report: Report, progress: Progress | None) -> bytes:
 
 
 def export_format(output: Path) -> str:
-    """`docx`, `csv` or `json` from the file name's extension; anything else is refused."""
+    """`docx`, `xlsx`, `csv` or `json` from the file name's extension; anything else is refused."""
     suffix = output.suffix.lower()
     if suffix in FORMATS:
         return FORMATS[suffix]
     if not suffix:
-        raise ExportError(f"文件名“{output.name}”没有扩展名。请以 .docx、.csv 或 .json 结尾，以选择导出格式。")
-    raise ExportError(f"不能导出为“{suffix}”格式。请以 .docx、.csv 或 .json 结尾的文件名导出。")
+        raise ExportError(f"文件名“{output.name}”没有扩展名。请以 {_FORMAT_LIST} 结尾，以选择导出格式。")
+    raise ExportError(f"不能导出为“{suffix}”格式。请以 {_FORMAT_LIST} 结尾的文件名导出。")
+
+
+def format_named(name: str) -> str:
+    """A format as `--format` names it (`docx`, `.XLSX`, ...); anything else is refused."""
+    kind = name.strip().lower().lstrip(".")
+    if kind in FORMATS.values():
+        return kind
+    raise ExportError(f"不能导出为“{name}”格式。--format 可用 {'、'.join(dict.fromkeys(FORMATS.values()))}。")
 
 
 def _check_destination(output: Path) -> None:
@@ -162,14 +178,33 @@ def export_ledger(
         raise ExportError(os_error_line(error, f"写入 {output} ", "，未生成文件")) from None
     if progress:
         progress(len(report.rows), len(report.rows))
+    return _result(report, output, kind)
+
+
+def _result(report: Report, path: Path, kind: str) -> ExportResult:
     return ExportResult(
-        path=output,
+        path=path,
         format=kind,
         tasks=len(report.rows),
         not_updated=report.not_updated_count,
         period=report.period,
         status_changes=len(report.status_changes),
     )
+
+
+def render_store(
+    store: Store, kind: str, *, filters: ExportFilters | None = None, period: Period | None = None
+) -> tuple[bytes, ExportResult]:
+    """The report `export_store` would write, as bytes in format `kind` (for standard output: `export -o -`)."""
+    report = build_report(
+        store.load(),
+        today=store.today(),
+        period=period,
+        filters=filters,
+        history=store.history(),
+        display_name=store.display_name,
+    )
+    return _write(kind, report, None), _result(report, Path("-"), kind)
 
 
 def export_store(

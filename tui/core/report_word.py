@@ -8,40 +8,30 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tui.core.model import Task, without_controls
+from tui.core.model import without_controls
 from tui.core.report import COLUMNS, NOT_UPDATED, Progress, Report, month_day
+from tui.core.report_layout import (
+    BODY_FONT,
+    CHANGE_COLUMNS,
+    DIFF_MARK,
+    FONT_FALLBACKS,
+    HEADING_FONT,
+    LATIN_FONT,
+    REVISION_COLUMNS,
+    TITLE_FONT,
+    run_lengths,
+    subtitle,
+    unit_lines,
+)
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
     from docx.table import Table, _Cell
 
 __all__ = ["docx_bytes"]
-
-def _unit_lines(task: Task) -> list[str]:
-    return [*task.units, *task.remarks]
-
-
-def _date_label(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _subtitle(report: Report) -> str:
-    parts = [f"截至 {_date_label(report.as_of)}", f"报告期：{report.period.label}", *report.filters.describe()]
-    return "　".join(parts)
-
-
-
-# Fonts of Chinese government documents (GB/T 9704), with the font Word/WPS should use when the
-# first is not installed (written as w:altName in the font table).
-TITLE_FONT = "方正小标宋简体"
-BODY_FONT = "仿宋_GB2312"
-HEADING_FONT = "黑体"
-LATIN_FONT = "Times New Roman"
-FONT_FALLBACKS = {TITLE_FONT: "宋体", BODY_FONT: "仿宋", HEADING_FONT: "SimHei"}
 
 # Chinese font sizes in points.
 SIZE_2 = 22.0  # 二号
@@ -54,11 +44,8 @@ SIZE_SMALL_5 = 9.0  # 小五
 A4_LONG_TWIPS, A4_SHORT_TWIPS = 16838, 11906
 PAGE_MARGIN_CM = 2.0
 COLUMN_WIDTHS_CM = (1.2, 2.3, 2.7, 6.6, 3.0, 1.9, 1.9, 6.1)
-CHANGE_COLUMNS = ("序号", "任务", "状态变更", "时间", "操作人")
 CHANGE_WIDTHS_CM = (1.2, 12.0, 5.0, 3.5, 3.9)
-REVISION_COLUMNS = ("序号", "任务", "修订内容", "时间", "操作人")
 REVISION_WIDTHS_CM = (1.2, 5.0, 12.0, 3.5, 3.9)
-_DIFF_MARK = re.compile(r"(\[-.*?-\]|\{\+.*?\+\})", re.DOTALL)
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -221,17 +208,6 @@ def _merge_vertically(cell: _Cell, *, first: bool) -> None:
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
-def _run_lengths(keys: Sequence[Any]) -> list[int]:
-    """For each position, how many equal keys start there (0 inside a run): where merges begin and end."""
-    lengths = [0] * len(keys)
-    start = 0
-    for index in range(1, len(keys) + 1):
-        if index == len(keys) or keys[index] != keys[start]:
-            lengths[start] = index - start
-            start = index
-    return lengths
-
-
 def docx_bytes(report: Report, progress: Progress | None) -> bytes:
     from docx import Document
     from docx.enum.section import WD_ORIENT
@@ -260,14 +236,14 @@ def docx_bytes(report: Report, progress: Progress | None) -> bytes:
     center, left, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.JUSTIFY
     title = _paragraph(document, report.title, TITLE_FONT, SIZE_2, align=center)
     title.paragraph_format.line_spacing = Pt(30)
-    subtitle = _paragraph(document, _subtitle(report), BODY_FONT, SIZE_3, align=center)
-    subtitle.paragraph_format.space_before = Pt(6)
-    subtitle.paragraph_format.space_after = Pt(10)
+    subtitle_line = _paragraph(document, subtitle(report), BODY_FONT, SIZE_3, align=center)
+    subtitle_line.paragraph_format.space_before = Pt(6)
+    subtitle_line.paragraph_format.space_after = Pt(10)
 
     table = _new_table(document, COLUMNS, COLUMN_WIDTHS_CM)
     rows = report.rows
-    section_runs = _run_lengths([row.task.section for row in rows])
-    subsection_runs = _run_lengths([(row.task.section, row.task.subsection) for row in rows])
+    section_runs = run_lengths([row.task.section for row in rows])
+    subsection_runs = run_lengths([(row.task.section, row.task.subsection) for row in rows])
     total = len(rows)
     for index, row in enumerate(rows):
         task = row.task
@@ -281,7 +257,7 @@ def docx_bytes(report: Report, progress: Progress | None) -> bytes:
             else:
                 _merge_vertically(cell, first=False)
         _fill_cell(cells[3], task.content.split("\n"), BODY_FONT, SIZE_5, justify)
-        _fill_cell(cells[4], _unit_lines(task), BODY_FONT, SIZE_5, center)
+        _fill_cell(cells[4], unit_lines(task), BODY_FONT, SIZE_5, center)
         _fill_cell(cells[5], [task.deadline], BODY_FONT, SIZE_5, center)
         status_lines = [task.status.label, "逾期"] if row.overdue else [task.status.label]
         _fill_cell(cells[6], status_lines, BODY_FONT, SIZE_5, center)
@@ -335,7 +311,7 @@ def _revisions_table(document: DocxDocument, report: Report) -> None:
         lines = [*(["恢复已归档的任务"] if revision.restored else []), *revision.changes] or ["导入修订版"]
         for index, line in enumerate(lines):
             paragraph = _paragraph(cells[2], "", BODY_FONT, SIZE_5, align=justify, first=index == 0)
-            for piece in _DIFF_MARK.split(line):
+            for piece in DIFF_MARK.split(line):
                 if not piece:
                     continue
                 marked = piece.startswith(("[-", "{+"))
