@@ -27,11 +27,25 @@ __all__ = ["LedgerTree", "Section", "SectionNode", "Subsection"]
 class Section:
     name: str
 
+    @property
+    def title(self) -> str:
+        return self.name
+
+    def holds(self, task: Task) -> bool:
+        return task.section == self.name
+
 
 @dataclass(frozen=True)
 class Subsection:
     section: str
     name: str
+
+    @property
+    def title(self) -> str:
+        return f"{self.section} › {self.name}"
+
+    def holds(self, task: Task) -> bool:
+        return task.section == self.section and task.subsection == self.name
 
 
 SectionNode = Section | Subsection | Task
