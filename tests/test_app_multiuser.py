@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT, fixed_clock
-from tests.pilot_helpers import notices, said, settle, shown_numbers
+from tests.pilot_helpers import notices, said, settle, shown_numbers, watcher_caught_up
 from tests.test_app_import import write_revision
 from tui.app import TaizhangApp, make_app
 from tui.model import Status
@@ -176,7 +176,7 @@ async def test_own_changes_are_not_announced_as_someone_elses(ledger_app: Taizha
         await pilot.pause()
         await pilot.press("2")
         await settle(ledger_app, pilot)
-        await pilot.pause(1.5)  # the watcher sees the file move, reads the event, recognises it
+        await watcher_caught_up(ledger_app, pilot)  # the watcher sees the file move, reads the event, recognises it
         assert said(ledger_app) == "1 号任务：未启动 -> 推进中"
         assert notices(ledger_app) == []  # not announced again as another's change
         assert ledger_app.screen.current_task.status is Status.IN_PROGRESS
