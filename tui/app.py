@@ -66,7 +66,7 @@ class LedgerCommands(Provider):
                 continue
             seen.add((id(active.node), binding.action))
             display = self.app.get_key_display(Binding(key, binding.action, key_display=binding.key_display))
-            commands.append((binding.description, f"按键 {display}", partial(active.node.run_action, binding.action)))
+            commands.append((binding.description, f"按键 {display}", partial(self.app.run_action, binding.action, active.node)))
         return commands
 
     async def discover(self) -> Hits:

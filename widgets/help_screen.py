@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from rich.table import Table
 from rich.text import Text
@@ -23,7 +23,7 @@ class HelpRow(NamedTuple):
     description: str
 
 
-def help_rows(screen: Screen[object], group_of: Callable[[DOMNode], str]) -> list[HelpRow]:
+def help_rows(screen: Screen[Any], group_of: Callable[[DOMNode], str]) -> list[HelpRow]:
     """Every key that applies on `screen` now, from its active bindings (focused widget, screen, app),
     each action's keys on one row, under the name `group_of` gives the node that binds it."""
     groups: dict[tuple[int, str, str], list[str]] = {}

@@ -178,7 +178,8 @@ class LedgerTree(VimTree[SectionNode]):
         open_sections = {task.section for task in tasks if task.subsection} if lazy else set()
         self._shape = shape
         self.clear()
-        self._item_nodes = item_nodes = {}
+        item_nodes: dict[str, TreeNode[SectionNode]] = {}
+        self._item_nodes = item_nodes
         self._pending = {}
         self._deferred = {}
         pending = self._pending
@@ -192,11 +193,12 @@ class LedgerTree(VimTree[SectionNode]):
             parent, parent_key = section, section_key
             if task.subsection:
                 parent_key = f"{section_key}\n{task.subsection}"
-                parent = item_nodes.get(parent_key)
-                if parent is None:
+                subsection = item_nodes.get(parent_key)
+                if subsection is None:
                     item = Subsection(task.section, task.subsection)
                     expand = remembered.get(parent_key, not lazy)
-                    parent = item_nodes[parent_key] = section.add(task.subsection, item, expand=expand)
+                    subsection = item_nodes[parent_key] = section.add(task.subsection, item, expand=expand)
+                parent = subsection
             if lazy and not parent.is_expanded:
                 deferred = self._deferred[task.id] = _Deferred(task, parent_key, len(parent.children))
                 pending.setdefault(parent_key, []).append(deferred)

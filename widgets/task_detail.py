@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from rich.console import Group
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -45,7 +46,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
     }
     """
 
-    def compose(self):  # type: ignore[override]
+    def compose(self) -> ComposeResult:
         yield Static("", id="detail-body")
 
     @property

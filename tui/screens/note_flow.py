@@ -7,6 +7,8 @@ reason, as soon as the dialog is free.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.screen import Screen
 
 from tui.model import Task
@@ -16,7 +18,7 @@ __all__ = ["NoteFlow"]
 
 
 class NoteFlow:
-    def __init__(self, screen: Screen[object], writer: LedgerWriter) -> None:
+    def __init__(self, screen: Screen[Any], writer: LedgerWriter) -> None:
         self._screen = screen
         self._writer = writer
         # Notes whose write failed after their dialog had closed, (task, text, reason): offered again in the dialog.
