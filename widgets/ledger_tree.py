@@ -193,12 +193,12 @@ class LedgerTree(VimTree[SectionNode]):
             parent, parent_key = section, section_key
             if task.subsection:
                 parent_key = f"{section_key}\n{task.subsection}"
-                subsection = item_nodes.get(parent_key)
-                if subsection is None:
+                found = item_nodes.get(parent_key)
+                if found is None:
                     item = Subsection(task.section, task.subsection)
                     expand = remembered.get(parent_key, not lazy)
-                    subsection = item_nodes[parent_key] = section.add(task.subsection, item, expand=expand)
-                parent = subsection
+                    found = item_nodes[parent_key] = section.add(task.subsection, item, expand=expand)
+                parent = found
             if lazy and not parent.is_expanded:
                 deferred = self._deferred[task.id] = _Deferred(task, parent_key, len(parent.children))
                 pending.setdefault(parent_key, []).append(deferred)

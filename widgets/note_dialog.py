@@ -174,9 +174,9 @@ class NoteDialog(ModalScreen[str | None]):
         # Enter is a priority key, handled by the app as soon as it arrives; the keys typed before it may
         # still wait in the text area's queue (a busy moment, a fast typist). Let it take them first, so
         # the note is saved whole; the app handles no further key until this dialog is gone.
-        taken = asyncio.Event()
-        text_area.call_later(taken.set)
-        await taken.wait()
+        arrived = asyncio.Event()
+        text_area.call_later(arrived.set)
+        await arrived.wait()
         typed = text_area.text
         if not without_controls(typed).strip():
             self._show_error("进展情况不能为空。请输入内容，或按 Esc 取消。")

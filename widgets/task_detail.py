@@ -8,7 +8,6 @@ from typing import ClassVar
 
 from rich.console import Group
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -46,7 +45,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
     }
     """
 
-    def compose(self) -> ComposeResult:
+    def compose(self):
         yield Static("", id="detail-body")
 
     @property
