@@ -74,18 +74,22 @@ class LedgerWriter(Widget):
     }
     """
 
-    class _Saved(Message):
+    class _Posted(Message):
+        """What every message of this writer shares: the writer is its control."""
+
+        writer: LedgerWriter
+
+        @property
+        def control(self) -> LedgerWriter:
+            return self.writer
+
+    class _Saved(_Posted):
         """A change this writer wrote; the subclasses say which kind.
 
         `fresh` is the ledger the worker read back after writing; None if it could not be read.
         """
 
-        writer: LedgerWriter
         fresh: FreshLedger | None
-
-        @property
-        def control(self) -> LedgerWriter:
-            return self.writer
 
     @dataclass
     class StatusSaved(_Saved):
@@ -111,7 +115,7 @@ class LedgerWriter(Widget):
         fresh: FreshLedger | None = None
 
     @dataclass
-    class NoteNotSaved(Message):
+    class NoteNotSaved(_Posted):
         """A note whose write failed after its dialog had closed: its text, to be given back, and why."""
 
         writer: LedgerWriter
@@ -119,20 +123,12 @@ class LedgerWriter(Widget):
         text: str
         reason: str
 
-        @property
-        def control(self) -> LedgerWriter:
-            return self.writer
-
     @dataclass
-    class WriteFailed(Message):
+    class WriteFailed(_Posted):
         """A write that failed (a status, an undo), and why, in the words staff see."""
 
         writer: LedgerWriter
         reason: str
-
-        @property
-        def control(self) -> LedgerWriter:
-            return self.writer
 
     def __init__(self, store: Store, *, read_back: Callable[[], FreshLedger | None], id: str | None = None) -> None:
         """`read_back`: reads the ledger in the worker after a write, as the screen reads it (LedgerReader)."""
