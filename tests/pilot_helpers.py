@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TypeVar
 
 from textual.screen import Screen
@@ -10,6 +11,7 @@ from tui.app import TaizhangApp
 from tui.core.model import Task
 from widgets.ledger_tree import LedgerTree
 from widgets.message_line import MessageLine
+from widgets.store_watcher import StoreWatcher
 
 ScreenT = TypeVar("ScreenT", bound=Screen)
 
@@ -18,6 +20,14 @@ async def settle(app: TaizhangApp, pilot) -> None:
     """Let the write workers finish and their messages be handled."""
     await pilot.pause()
     await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def watcher_caught_up(app: TaizhangApp, pilot, seconds: float = 5.0) -> None:
+    """Let the app run (no key pressed) until its store watcher has posted every change now on disk and the
+    screen has handled them: what a check that nothing happened waits for, rather than a fixed sleep."""
+    watcher = app.screen_stack[0].query_one(StoreWatcher)
+    await asyncio.wait_for(watcher.caught_up(watcher.store.revision()), seconds)
     await pilot.pause()
 
 

@@ -18,7 +18,7 @@ from tests.pilot_helpers import settle
 from tui.app import make_app
 from tui.core.model import Status
 from tui.core.store import Store
-from tui.screens.main import MainScreen
+from widgets.ledger_reader import LedgerReader
 
 SIZE = (120, 36)
 
@@ -36,7 +36,7 @@ def journal(store: Store) -> Store:
 @pytest.fixture
 def held_notes(monkeypatch):
     """Read notes after the first frame, and hold the worker's read until `release.set()`."""
-    monkeypatch.setattr(MainScreen, "NOTES_READ_BEFORE_FIRST_FRAME_BYTES", 0)
+    monkeypatch.setattr(LedgerReader, "NOTES_READ_BEFORE_FIRST_FRAME_BYTES", 0)
     release = threading.Event()
     loads: list[tuple[str, bool]] = []
     original = Store.load
@@ -158,7 +158,7 @@ async def test_a_shows_every_note_and_history_row_of_the_task_in_the_app(store: 
 
 
 async def test_a_failed_read_of_the_notes_is_one_notice_not_a_crash(journal: Store, db_path: Path, monkeypatch):
-    monkeypatch.setattr(MainScreen, "NOTES_READ_BEFORE_FIRST_FRAME_BYTES", 0)
+    monkeypatch.setattr(LedgerReader, "NOTES_READ_BEFORE_FIRST_FRAME_BYTES", 0)
     original = Store.load
 
     def load(self: Store, *, with_notes: bool = True):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT, fixed_clock
-from tests.pilot_helpers import notices, said, settle, shown_numbers
+from tests.pilot_helpers import notices, said, settle, shown_numbers, watcher_caught_up
 from tests.test_app_import import write_revision
 from tui.app import TaizhangApp, make_app
 from tui.core.model import Status
@@ -102,7 +102,7 @@ async def test_another_process_marking_shows_without_a_key_press(users_db: Path)
         await wait_until(pilot, lambda: "李四 将 31 号任务标为 推进中" in notices(app))
 
         assert screen.current_task.no == 31 and screen.current_task.status is Status.IN_PROGRESS
-        node = screen.tree.cursor_node
+        node = screen.ledger_tree.cursor_node
         assert node is not None and node.data.no == 31 and node.data.status is Status.IN_PROGRESS
         detail = screen.detail.text
         assert "状态：[~] 推进中" in detail
@@ -124,7 +124,7 @@ async def test_refresh_keeps_filters_selection_and_scroll(db_path: Path) -> None
         await pilot.press("G")  # the last overdue task, the tree scrolled down
         await pilot.pause()
         selected = screen.current_task
-        scroll_before = screen.tree.scroll_y
+        scroll_before = screen.ledger_tree.scroll_y
         assert selected is not None and selected.no == overdue[-1] and scroll_before > 0
         other = next(no for no in overdue if no != selected.no)
 
@@ -134,18 +134,18 @@ async def test_refresh_keeps_filters_selection_and_scroll(db_path: Path) -> None
         await wait_until(pilot, lambda: f"{who} 为 {other} 号任务写了进展：区里已督办" in notices(app))
         await pilot.pause()
 
-        assert screen.overdue_only and "逾期" in screen.active_filters()
+        assert screen.filters.overdue and "逾期" in screen.filters.describe()
         assert shown_numbers(app) == overdue
         assert screen.current_task.id == selected.id
-        assert screen.tree.scroll_y == scroll_before
+        assert screen.ledger_tree.scroll_y == scroll_before
 
         # A task above the cursor leaves the filtered list: the tree is rebuilt, the view stays put.
         taizhang_cli("--db", str(db_path), "mark", str(other), "done")
         await wait_until(pilot, lambda: f"{who} 将 {other} 号任务标为 已完成" in notices(app))
         await pilot.pause()
         assert shown_numbers(app) == [no for no in overdue if no != other]
-        assert screen.current_task.id == selected.id and screen.tree.cursor_node.data.id == selected.id
-        tree = screen.tree
+        assert screen.current_task.id == selected.id and screen.ledger_tree.cursor_node.data.id == selected.id
+        tree = screen.ledger_tree
         assert tree.scroll_y == min(scroll_before, tree.max_scroll_y) > 0
         assert tree.scroll_y <= tree.cursor_line < tree.scroll_y + tree.scrollable_content_region.height
 
@@ -176,7 +176,7 @@ async def test_own_changes_are_not_announced_as_someone_elses(ledger_app: Taizha
         await pilot.pause()
         await pilot.press("2")
         await settle(ledger_app, pilot)
-        await pilot.pause(1.5)  # the watcher sees the file move, reads the event, recognises it
+        await watcher_caught_up(ledger_app, pilot)  # the watcher sees the file move, reads the event, recognises it
         assert said(ledger_app) == "1 号任务：未启动 -> 推进中"
         assert notices(ledger_app) == []  # not announced again as another's change
         assert ledger_app.screen.current_task.status is Status.IN_PROGRESS
@@ -197,7 +197,7 @@ async def test_a_reseed_elsewhere_keeps_the_selection_by_task_id(db_path: Path, 
         await wait_until(pilot, lambda: f"{who} 导入了修订版任务清单" in notices(app))
 
         assert screen.current_task.id == task_id and screen.current_task.no == 32
-        assert screen.tree.cursor_node.data.id == task_id
+        assert screen.ledger_tree.cursor_node.data.id == task_id
         assert len(shown_numbers(app)) == 73
         assert sum("导入了修订版任务清单" in notice for notice in notices(app)) == 1
 
@@ -324,7 +324,7 @@ async def test_m_then_o_lists_the_units_overdue_tasks(users_db: Path) -> None:
         await pilot.press("m", "o")
         await pilot.pause()
         assert shown_numbers(app) == expected
-        assert app.screen.active_filters() == ["单位:区民政局", "逾期"]
+        assert app.screen.filters.describe() == ["单位:区民政局", "逾期"]
         await pilot.press("m")  # again: every unit, still overdue only
         await pilot.pause()
         assert shown_numbers(app) == [t.no for t in ledger.select(today=fixed_clock().date(), overdue=True)]
@@ -335,7 +335,7 @@ async def test_m_then_o_lists_the_units_overdue_tasks(users_db: Path) -> None:
         assert isinstance(picker, PickerDialog)
         await pilot.press("enter")  # the highlighted row is the session's unit
         await pilot.pause()
-        assert app.screen.unit_filter == "区民政局"
+        assert app.screen.filters.unit == "区民政局"
 
 
 async def test_m_is_hidden_without_a_unit(ledger_app: TaizhangApp, users_db: Path) -> None:
@@ -344,4 +344,4 @@ async def test_m_is_hidden_without_a_unit(ledger_app: TaizhangApp, users_db: Pat
         assert "m" not in ledger_app.screen.active_bindings
         await pilot.press("m")
         await pilot.pause()
-        assert ledger_app.screen.unit_filter is None
+        assert ledger_app.screen.filters.unit is None

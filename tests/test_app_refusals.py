@@ -111,7 +111,7 @@ async def test_m_without_a_unit_says_none_is_set_regression_issue12(db_path: Pat
         await pilot.pause()
         assert "m" not in app.screen.active_bindings
         assert await press(app, pilot, "m") == NO_UNIT_REASON.format(login="tester")
-        assert app.screen.unit_filter is None
+        assert app.screen.filters.unit is None
         assert len(shown_numbers(app)) == 72
 
 

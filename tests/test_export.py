@@ -27,6 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 
+from tests.accounts import cannot_run_as_nobody, open_folder, taizhang_as_nobody
 from tests.conftest import FIXED_NOW, PROJECT, fixed_clock, seed_store
 from tui.cli import main
 from tui.core.export import export_ledger, export_store
@@ -460,11 +461,23 @@ def test_bad_destinations_are_refused_in_one_line(
     assert code == 2 and "没有名为“不存在的局”的责任单位" in err and not (tmp_path / "r.docx").exists()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into any folder")
 def test_unwritable_folder_is_refused(reported_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    code, _, err = run_cli(capsys, "export", "-o", str(locked / "r.docx"), "--db", str(reported_db))
+    """A folder the account may only read: one line. Root writes anywhere, so under root (how CI runs) the
+    export runs as `nobody`, from a copy of the store in a folder every account can reach."""
+    if os.geteuid() != 0:
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        code, _, err = run_cli(capsys, "export", "-o", str(locked / "r.docx"), "--db", str(reported_db))
+    else:
+        if (reason := cannot_run_as_nobody()) is not None:
+            pytest.skip(reason)
+        with open_folder() as folder:
+            db = shutil.copytree(reported_db.parent, folder / "data") / "db.json"
+            locked = folder / "locked"
+            locked.mkdir(mode=0o555)  # root's: nobody may read it, not write in it
+            exported = taizhang_as_nobody("export", "-o", locked / "r.docx", "--db", db)
+            code, err = exported.returncode, exported.stderr
+            assert not (locked / "r.docx").exists()
     assert code == 2 and "没有写入目录" in err
 
 

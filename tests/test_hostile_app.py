@@ -21,7 +21,7 @@ from tests.hostile_text import (
     plant_raw_task_text,
     write_txt,
 )
-from tests.pilot_helpers import notices, settle
+from tests.pilot_helpers import notices, settle, watcher_caught_up
 from tests.test_app_multiuser import jump, other_process, taizhang_cli, wait_until
 from tui.app import TaizhangApp, make_app
 from tui.core.model import Status
@@ -132,7 +132,7 @@ async def test_click_action_in_a_note_runs_nothing_in_the_supervisors_session_re
             (x, y) for x, y in spots if app.get_widget_at(toast.region.x + x, toast.region.y + y)[0] is toast
         )
         assert await pilot.click(toast, offset=offset)
-        await pilot.pause(0.3)
+        await settle(app, pilot)  # a write the click started would be on disk now
         assert app.is_running and toasts(app) == []  # dismissed, nothing else
     after = Store(db_path).history()
     assert [event.by for event in after[len(before) :]] == ["zhangsan"]
@@ -185,7 +185,7 @@ async def test_terminal_escapes_in_a_note_never_reach_other_sessions_regression_
         plant_raw_note(db_path, 19, "旧 \x1b]0;pwned\x07\x1b[2J\r 记录", by="old\x07")
         await wait_until(pilot, lambda: any("旧 ]0;pwned[2J 记录" in notice for notice in notices(app)))
         plant_raw_task_text(db_path, 19, content="19.内容\x1b]2;pwned\x07\u202e", title="台账\x1b]0;pwned\x07")
-        await pilot.pause(1.5)  # the reload after db.json changed
+        await watcher_caught_up(app, pilot)  # the reload after db.json changed
         for notice in notices(app):
             assert_no_controls(notice, "a notification")
         await jump(pilot, 19)

@@ -1,4 +1,8 @@
-"""The Textual app: `taizhang` with no subcommand. Only this module and tui/screens import Textual."""
+"""The Textual app: `taizhang` with no subcommand.
+
+Textual is imported here, in tui/screens/, widgets/, tui/key_order.py and tui/textual_internals.py (the
+one module that touches Textual's private API); never by the core the CLI runs on.
+"""
 
 from __future__ import annotations
 

@@ -19,8 +19,10 @@ from collections import deque
 from collections.abc import Callable
 
 from textual import events
-from textual.app import App
+from textual.dom import DOMNode
 from textual.message_pump import MessagePump
+
+from tui.textual_internals import KeyHoldingApp
 
 __all__ = ["OrderedKeys"]
 
@@ -31,7 +33,7 @@ _ROUNDS = 2
 _RELEASE_AFTER_SECONDS = 1.0
 
 
-class OrderedKeys(App):
+class OrderedKeys(KeyHoldingApp):
     """Mix into the App: each typed key is sent on only when the previous one has been handled."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -39,25 +41,23 @@ class OrderedKeys(App):
         self._held_keys: deque[events.Key] = deque()
         self._key_in_flight: object | None = None  # a token for the key being handled
 
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded:
-            self._held_keys.append(event)
-            await self._send_held_keys()
-            return
-        await super().on_event(event)
+    async def hold_key(self, key: events.Key) -> bool:
+        self._held_keys.append(key)
+        await self._send_held_keys()
+        return True
 
     async def _send_held_keys(self) -> None:
         while self._held_keys and self._key_in_flight is None:
             key = self._held_keys.popleft()
-            target: MessagePump = self.focused or self.screen
+            target: DOMNode = self.focused or self.screen
             chain: list[MessagePump] = []
-            node: MessagePump | None = target
+            node: DOMNode | None = target
             while node is not None and node is not self:
                 chain.append(node)
-                node = node._parent
+                node = node.parent
             token = object()
             self._key_in_flight = token
-            await super().on_event(key)
+            await self.send_key(key)
             self._pass_marker(chain, 0, token, _ROUNDS)
             asyncio.get_running_loop().call_later(_RELEASE_AFTER_SECONDS, self._release_soon, token)
 

@@ -107,6 +107,17 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         def control(self) -> ExportDialog:
             return self.dialog
 
+    @dataclass
+    class Saved(Message):
+        """Posted from the export thread once the report is written."""
+
+        dialog: ExportDialog
+        result: ExportResult
+
+        @property
+        def control(self) -> ExportDialog:
+            return self.dialog
+
     def __init__(self, store: Store, filters: ExportFilters, *, search_active: bool = False) -> None:
         super().__init__()
         self.store = store
@@ -115,7 +126,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         self.period = Period.of(store.today())
         self.suggested_path = default_export_path(self.period, filters)
         self._overwrite_confirmed: Path | None = None
-        self._worker: Worker[ExportResult] | None = None
+        self._worker: Worker[None] | None = None
         self._saved: ExportResult | None = None  # shown with the command that fetches it, until closed
 
     def compose(self) -> ComposeResult:
@@ -204,38 +215,35 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False, description="导出台账")
-    def _export(self, output: Path, period: Period) -> ExportResult:
+    def _export(self, output: Path, period: Period) -> None:
         def progressed(done: int, total: int) -> None:
             self.post_message(self.Progressed(self, done, total))
 
-        return export_store(self.store, output, filters=self.filters, period=period, progress=progressed)
+        result = export_store(self.store, output, filters=self.filters, period=period, progress=progressed)
+        self.post_message(self.Saved(self, result))
 
     @on(Progressed)
     def _show_progress(self, message: Progressed) -> None:
         self.query_one(AsciiProgress).show_progress(message.done, message.total)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "export":
+        """The one place a failed export is reported: one line in the dialog and a notification."""
+        if event.state != WorkerState.ERROR or not self.is_attached:
             return
-        if not self.is_attached:  # dismissed (Esc) while the thread was still reading
-            return
-        if event.state == WorkerState.SUCCESS:
-            self._show_saved(event.worker.result)
-        elif event.state == WorkerState.ERROR:
-            error = event.worker.error
-            if isinstance(error, ExportError | StoreError):
-                message = str(error)
-            elif isinstance(error, OSError):
-                message = os_error_line(error, "导出", "，未生成文件")
-            else:
-                message = f"导出失败（{error}），未生成文件。请重试；若仍失败请联系管理员。"
-            self._error(message)
-            self.notify(message, severity="error", timeout=10)
-            self.query_one(AsciiProgress).show_text("")
-            for widget in self.query(Input):
-                widget.disabled = False
-            self.query_one("#export-path", Input).focus()
-            self.refresh_bindings()
+        error = event.worker.error
+        if isinstance(error, ExportError | StoreError):
+            message = str(error)
+        elif isinstance(error, OSError):
+            message = os_error_line(error, "导出", "，未生成文件")
+        else:
+            message = f"导出失败（{error}），未生成文件。请重试；若仍失败请联系管理员。"
+        self._error(message)
+        self.notify(message, severity="error", timeout=10)
+        self.query_one(AsciiProgress).show_text("")
+        for widget in self.query(Input):
+            widget.disabled = False
+        self.query_one("#export-path", Input).focus()
+        self.refresh_bindings()
 
     def action_complete(self) -> None:
         """Tab accepts the path completion the input shows (else moves to the next field)."""
@@ -264,8 +272,12 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             lines[0] += "（命令行不按工作任务筛选，取回的报告含全部工作任务）"
         return "\n".join([*lines, command])
 
-    def _show_saved(self, result: ExportResult | None) -> None:
-        text = self._fetch_text(result) if result is not None else None
+    @on(Saved)
+    def _show_saved(self, message: Saved) -> None:
+        if not self.is_attached:
+            return
+        result = message.result
+        text = self._fetch_text(result)
         if text is None:
             self.dismiss(result)
             return

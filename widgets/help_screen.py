@@ -2,24 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar, NamedTuple
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, NamedTuple
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-__all__ = ["HelpRow", "HelpScreen"]
+__all__ = ["HelpRow", "HelpScreen", "help_rows"]
 
 
 class HelpRow(NamedTuple):
     group: str
     keys: str
     description: str
+
+
+def help_rows(screen: Screen[Any], group_of: Callable[[DOMNode], str]) -> list[HelpRow]:
+    """Every key that applies on `screen` now, from its active bindings (focused widget, screen, app),
+    each action's keys on one row, under the name `group_of` gives the node that binds it."""
+    groups: dict[tuple[int, str, str], list[str]] = {}
+    names: dict[int, str] = {}
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not binding.description or binding.system:
+            continue
+        node = active.node
+        names[id(node)] = group_of(node)
+        groups.setdefault((id(node), binding.action, binding.description), []).append(
+            screen.app.get_key_display(Binding(key, binding.action, key_display=binding.key_display))
+        )
+    return [
+        HelpRow(names[node_id], " ".join(dict.fromkeys(keys)), description)
+        for (node_id, _action, description), keys in groups.items()
+    ]
 
 
 class HelpScreen(ModalScreen[None]):

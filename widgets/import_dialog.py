@@ -1,36 +1,37 @@
 """The `i` import dialog: pick a revised task list, read the reseed plan as a diff, apply it on `y`/Enter.
 
-Reading the document, planning and applying run in thread workers; nothing is written before the user
-confirms, and Esc before that leaves the store exactly as it was.
+Reading the document, planning and applying run in thread workers (`prepare_import`, `apply_import`),
+which post `Prepared` and `Applied`; nothing is written before the user confirms, and Esc before that
+leaves the store exactly as it was.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Literal, cast
+from typing import ClassVar, Literal
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from importers import DocumentError, LedgerDocument, read_document
+from importers import DocumentError
 from tui.core.deadlines import deadline_warnings, unreadable_deadlines
 from tui.core.display import diff_text, terminal_safe
-from tui.core.importing import plan_for_store
+from tui.core.importing import ImportOutcome, PreparedImport, apply_import, prepare_import
 from tui.core.reseed import ReseedPlan
 from tui.core.store import Store, StoreError
 from widgets.path_suggester import PathSuggester
 from widgets.plain_label import PlainLabel
 
-__all__ = ["ImportDialog", "ImportOutcome", "PreparedImport", "plan_text"]
+__all__ = ["ImportDialog", "plan_text"]
 
 # `confirm_replace`: the document looks like another task list; a second `y` (never Enter) applies it.
 Stage = Literal["path", "reading", "plan", "confirm_replace", "applying"]
@@ -48,29 +49,6 @@ def plan_text(plan: ReseedPlan, source_name: str) -> Text:
     text = diff_text(terminal_safe(plan.render(source_name)).translate(_SAFE_ARROWS))
     text.highlight_regex(_HEADING, "bold underline")
     return text
-
-
-@dataclass(frozen=True)
-class PreparedImport:
-    """A document read and planned against the store as it was when `fingerprint` was taken."""
-
-    source: Path
-    document: LedgerDocument
-    sha256: str
-    fingerprint: str
-    plan: ReseedPlan | None  # None: the store is empty and the document seeds it
-
-    @property
-    def has_changes(self) -> bool:
-        return self.plan is None or self.plan.has_changes
-
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    """What the dialog did, for the notification: `changed` False when nothing was written."""
-
-    message: str
-    changed: bool
 
 
 class ImportDialog(ModalScreen[ImportOutcome | None]):
@@ -124,6 +102,28 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
         color: $text-muted;
     }
     """
+
+    @dataclass
+    class Prepared(Message):
+        """The document is read and planned: the plan can be shown."""
+
+        dialog: ImportDialog
+        prepared: PreparedImport
+
+        @property
+        def control(self) -> ImportDialog:
+            return self.dialog
+
+    @dataclass
+    class Applied(Message):
+        """The import is written (or there was nothing to write)."""
+
+        dialog: ImportDialog
+        outcome: ImportOutcome
+
+        @property
+        def control(self) -> ImportDialog:
+            return self.dialog
 
     def __init__(self, store: Store, *, initial_path: str = "") -> None:
         super().__init__()
@@ -209,19 +209,14 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
         self._prepare(Path(text).expanduser())
 
     @work(thread=True, exclusive=True, group="import.read", exit_on_error=False, description="读取任务清单")
-    def _prepare(self, source: Path) -> PreparedImport:
-        document = read_document(source)
-        try:
-            payload = source.read_bytes()
-        except OSError as error:
-            raise DocumentError(f"无法读取 {source.name}（{error.strerror}）。请检查文件权限。") from error
-        # The fingerprint is taken before reading the ledger: if the store changes in between, applying refuses.
-        fingerprint = self.store.fingerprint()
-        plan = plan_for_store(self.store, document) if self.store.has_tasks() else None
-        return PreparedImport(source, document, hashlib.sha256(payload).hexdigest(), fingerprint, plan)
+    def _prepare(self, source: Path) -> None:
+        self.post_message(self.Prepared(self, prepare_import(self.store, source)))
 
-    def _show_plan(self, prepared: PreparedImport) -> None:
-        self.prepared = prepared
+    @on(Prepared)
+    def _show_plan(self, message: Prepared) -> None:
+        if not self.is_attached:  # dismissed (Esc) while the thread was still reading
+            return
+        self.prepared = prepared = message.prepared
         if prepared.plan is not None:
             body = plan_text(prepared.plan, prepared.source.name)
         else:
@@ -239,7 +234,7 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
         if self.stage != "plan" or prepared is None:
             return
         if not prepared.has_changes:
-            self.dismiss(ImportOutcome(f"{prepared.source.name} 与台账一致，台账未改动。", changed=False))
+            self.dismiss(apply_import(self.store, prepared))  # writes nothing: says the document matches the ledger
             return
         plan = prepared.plan
         if plan is not None and plan.different_document:
@@ -265,51 +260,30 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
         self._apply(prepared, replace=True)
 
     @work(thread=True, exclusive=True, group="import.apply", exit_on_error=False, description="导入任务清单")
-    def _apply(self, prepared: PreparedImport, *, replace: bool = False) -> ImportOutcome:
-        name = prepared.source.name
-        if prepared.plan is None:
-            if self.store.fingerprint() != prepared.fingerprint:
-                raise StoreError("生成导入计划后台账已被改动（可能有人同时在导入），未做任何改动。请重新导入。")
-            ledger = self.store.seed(prepared.document, source_name=name, source_sha256=prepared.sha256)
-            return ImportOutcome(f"已从 {name} 导入 {len(ledger.tasks)} 项任务。", changed=True)
-        result = self.store.reseed(
-            prepared.plan,
-            source_name=name,
-            source_sha256=prepared.sha256,
-            expected_fingerprint=prepared.fingerprint,
-            replace=replace,
-        )
-        message = prepared.plan.outcome(name, archived=len(result.archived_ids))
-        if result.backup is not None:
-            message += f"原数据已备份到 {result.backup}。"
-        return ImportOutcome(message, changed=result.backup is not None)
+    def _apply(self, prepared: PreparedImport, *, replace: bool = False) -> None:
+        self.post_message(self.Applied(self, apply_import(self.store, prepared, replace=replace)))
 
-    # ------------------------------------------------------------------ outcomes
+    @on(Applied)
+    def _applied(self, message: Applied) -> None:
+        if self.is_attached:
+            self.dismiss(message.outcome)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        group = event.worker.group
-        if group not in ("import.read", "import.apply"):
+        """The one place a failed read or import is reported: one line in the dialog, never a traceback."""
+        if event.state != WorkerState.ERROR or not self.is_attached:  # dismissed (Esc) while reading
             return
-        if not self.is_attached:  # dismissed (Esc) while the thread was still reading
-            return
-        if event.state == WorkerState.SUCCESS:
-            if group == "import.read":
-                self._show_plan(cast(PreparedImport, event.worker.result))
-            else:
-                self.dismiss(event.worker.result)
-        elif event.state == WorkerState.ERROR:
-            error = event.worker.error
-            if isinstance(error, DocumentError | StoreError):
-                message = str(error)
-            elif isinstance(error, PermissionError):
-                message = f"没有读取 {error.filename or '该文件'} 的权限。请检查文件权限，或换一个文件。"
-            elif isinstance(error, OSError):
-                message = f"无法读取文件（{error.strerror or error}）。请检查路径后重试。"
-            else:
-                message = f"导入失败（{error}），台账未改动。请重试；若仍失败请联系管理员。"
-            self._error(" ".join(message.split()))
-            # A failed read goes back to the path; a failed apply keeps the plan on screen.
-            self._set_stage("path" if group == "import.read" else "plan")
+        error = event.worker.error
+        if isinstance(error, DocumentError | StoreError):
+            message = str(error)
+        elif isinstance(error, PermissionError):
+            message = f"没有读取 {error.filename or '该文件'} 的权限。请检查文件权限，或换一个文件。"
+        elif isinstance(error, OSError):
+            message = f"无法读取文件（{error.strerror or error}）。请检查路径后重试。"
+        else:
+            message = f"导入失败（{error}），台账未改动。请重试；若仍失败请联系管理员。"
+        self._error(" ".join(message.split()))
+        # A failed read goes back to the path; a failed apply keeps the plan on screen.
+        self._set_stage("path" if self.stage == "reading" else "plan")
 
     # ------------------------------------------------------------------ keys
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from tui.core.model import Ledger
 from widgets.plain_label import PlainLabel
 
 __all__ = ["JumpDialog"]
@@ -42,6 +43,18 @@ class JumpDialog(ModalScreen[int | None]):
         super().__init__()
         self.numbers = set(numbers)
         self.archived = dict(archived or {})
+
+    @classmethod
+    def over(cls, ledger: Ledger, archive_dates: Callable[[], Mapping[str, str]]) -> JumpDialog:
+        """For the numbers of `ledger`'s tasks; a number a revision took away says so (`archive_dates`,
+        when each archived task went, is read only if the ledger has archived tasks)."""
+        archived: dict[int, str] = {}
+        if ledger.archived:
+            from tui.core.reseed import archived_number
+
+            dates = archive_dates()
+            archived = {t.no: gone for t in ledger.archived if (gone := archived_number(ledger, t.no, dates))}
+        return cls([task.no for task in ledger.tasks], archived)
 
     def compose(self) -> ComposeResult:
         with Vertical():

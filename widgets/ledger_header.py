@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 
 from rich.console import Group
@@ -10,8 +12,22 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tui.core.display import terminal_safe
+from tui.core.model import Status, Task
 
-__all__ = ["LedgerHeader"]
+__all__ = ["LedgerHeader", "counts_line"]
+
+
+def counts_line(tasks: Sequence[Task], today: dt.date, shown: int) -> str:
+    """`共 72 项  已完成 3  推进中 5  受阻 1  逾期 20`, and `显示 N 项` when filters hide some."""
+    counts = Counter(task.status for task in tasks)
+    overdue = sum(task.is_overdue(today) for task in tasks)
+    summary = (
+        f"共 {len(tasks)} 项  已完成 {counts[Status.DONE]}  推进中 {counts[Status.IN_PROGRESS]}"
+        f"  受阻 {counts[Status.BLOCKED]}  逾期 {overdue}"
+    )
+    if shown != len(tasks):
+        summary += f"  显示 {shown} 项"
+    return summary
 
 
 class LedgerHeader(Static):

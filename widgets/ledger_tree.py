@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, cast
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -17,6 +17,7 @@ from textual.widgets.tree import TreeNode
 
 from tui.core.display import STATUS_GLYPHS, STATUS_STYLES, fit_cells, terminal_safe
 from tui.core.model import Status, Task
+from tui.textual_internals import lay_out_lines
 from widgets.tree import VimTree
 
 __all__ = ["LedgerTree", "Section", "SectionNode", "Subsection"]
@@ -26,11 +27,25 @@ __all__ = ["LedgerTree", "Section", "SectionNode", "Subsection"]
 class Section:
     name: str
 
+    @property
+    def title(self) -> str:
+        return self.name
+
+    def holds(self, task: Task) -> bool:
+        return task.section == self.name
+
 
 @dataclass(frozen=True)
 class Subsection:
     section: str
     name: str
+
+    @property
+    def title(self) -> str:
+        return f"{self.section} › {self.name}"
+
+    def holds(self, task: Task) -> bool:
+        return task.section == self.section and task.subsection == self.name
 
 
 SectionNode = Section | Subsection | Task
@@ -73,20 +88,6 @@ class _Deferred:
     task: Task
     group: str  # the _node_key of the section or subsection that will hold its leaf
     position: int  # how many of the group's children come before it, not counting its waiting tasks
-
-
-class _LedgerNode(TreeNode[SectionNode]):
-    """A node that builds its deferred leaves as it expands, whichever way (keys, mouse, code)."""
-
-    def _expand(self, expand_all: bool) -> None:
-        tree = cast("LedgerTree", self._tree)
-        tree._build_deferred(self)
-        tree._remember(self, expanded=True)
-        super()._expand(expand_all)
-
-    def _collapse(self, collapse_all: bool) -> None:
-        cast("LedgerTree", self._tree)._remember(self, expanded=False)
-        super()._collapse(collapse_all)
 
 
 class LedgerTree(VimTree[SectionNode]):
@@ -209,7 +210,7 @@ class LedgerTree(VimTree[SectionNode]):
                 # Without scrolling to it: the first task is near the top, and its headings stay in view.
                 self.select_item(tasks[0], scroll=False)
             else:
-                self._build_lines()
+                lay_out_lines(self)
                 self.move_cursor(None)
             # In case the view was scrolled before: show the headings above the first task, not just the task.
             self.call_after_refresh(self._scroll_to_top_if_on, self.cursor_node)
@@ -238,11 +239,11 @@ class LedgerTree(VimTree[SectionNode]):
             if not parent.is_expanded:
                 parent.expand()
             parent = parent.parent
-        self._build_lines()
+        lay_out_lines(self)
         if scroll:
             self.move_cursor(node)
         else:
-            self.cursor_line = node._line
+            self.cursor_line = node.line
         return True
 
     def select_task_id(self, task_id: str) -> bool:
@@ -256,7 +257,7 @@ class LedgerTree(VimTree[SectionNode]):
     def highlighted_item(self) -> SectionNode | None:
         # From the cursor line, not `cursor_node`: that is set by a watcher, which Textual runs only
         # once this tree has processed its own mount, and the screen asks before its first frame.
-        node = self._get_node(self.cursor_line)
+        node = self.get_node_at_line(self.cursor_line) if self.cursor_line >= 0 else None
         return node.data if node is not None else None
 
     @property
@@ -265,18 +266,13 @@ class LedgerTree(VimTree[SectionNode]):
 
     # ------------------------------------------------------------------ lazy building
 
-    def _add_node(
-        self,
-        parent: TreeNode[SectionNode] | None,
-        label: Text,
-        data: SectionNode | None,
-        expand: bool = False,
-    ) -> TreeNode[SectionNode]:
-        # Tree._add_node (textual 8.2.8, pinned) with nodes that build their leaves as they expand.
-        node = _LedgerNode(self, parent, self._new_id(), label, data, expanded=expand)
-        self._tree_nodes[node._id] = node
-        self._updates += 1
-        return node
+    def node_expanding(self, node: TreeNode[SectionNode]) -> None:
+        # However it expands (keys, mouse, code): its deferred leaves are built first.
+        self._build_deferred(node)
+        self._remember(node, expanded=True)
+
+    def node_collapsing(self, node: TreeNode[SectionNode]) -> None:
+        self._remember(node, expanded=False)
 
     def _build_deferred(self, node: TreeNode[SectionNode]) -> None:
         """Create the leaves of a group's tasks that waited for it to expand (none: nothing to do)."""

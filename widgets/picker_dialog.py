@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -13,6 +14,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.core.display import plain_text
+from tui.core.model import Ledger, Status
 from widgets.plain_label import PlainLabel
 
 __all__ = ["PickerDialog"]
@@ -52,6 +54,21 @@ class PickerDialog(ModalScreen[str | None]):
         self.heading = heading
         self.choices = list(choices)
         self.current = current
+
+    @classmethod
+    def of_units(cls, ledger: Ledger, current: str | None) -> PickerDialog:
+        """The ledger's units with their task counts; the id is the unit's name."""
+        choices = [("", f"全部单位（{len(ledger.tasks)}）")]
+        choices += [(name, f"{name}（{count}）") for name, count in ledger.units()]
+        return cls("按责任单位筛选", choices, current=current or "")
+
+    @classmethod
+    def of_statuses(cls, ledger: Ledger, current: Status | None) -> PickerDialog:
+        """The five states with their task counts; the id is the Status value."""
+        counts = Counter(task.status for task in ledger.tasks)
+        choices = [("", f"全部状态（{len(ledger.tasks)}）")]
+        choices += [(status.value, f"{status.label}（{counts[status]}）") for status in Status]
+        return cls("按状态筛选", choices, current=current.value if current else "")
 
     def compose(self) -> ComposeResult:
         with Vertical():

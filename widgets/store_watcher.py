@@ -2,14 +2,16 @@
 
 About once a second it compares the store's revision (a few stat calls, on the event loop);
 when it moved, a thread worker reads the events recorded since the last look and posts
-`StoreWatcher.Changed`. The screen decides what to reload and what to announce.
+`StoreWatcher.Changed`. The screen decides what to reload and what to announce. `caught_up` waits
+until a given revision has been posted (what a test awaits before checking that nothing happened).
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
-from textual import work
+from textual import on, work
 from textual.message import Message
 from textual.widget import Widget
 
@@ -33,6 +35,7 @@ class StoreWatcher(Widget):
         watcher: StoreWatcher
         events: tuple[Event, ...]
         reseeded: bool
+        revision: Revision  # the store's revision these changes bring the watcher to
 
         @property
         def control(self) -> StoreWatcher:
@@ -45,9 +48,11 @@ class StoreWatcher(Widget):
         self._revision: Revision | None = None
         self._last_event: str | None = None
         self._reading = False
+        self.seen: Revision | None = None  # the revision of the last Changed posted (or of the mount)
+        self._posted = asyncio.Event()
 
     def on_mount(self) -> None:
-        self._revision = self.store.revision()
+        self._revision = self.seen = self.store.revision()
         try:
             self._last_event = self.store.last_event_id()
         except StoreError:
@@ -79,4 +84,19 @@ class StoreWatcher(Widget):
         finally:
             self._reading = False
         reseeded = previous is None or revision[:1] != previous[:1]
-        self.post_message(self.Changed(self, events, reseeded))
+        self.post_message(self.Changed(self, events, reseeded, revision))
+
+    @on(Changed)
+    def _note_seen(self, message: Changed) -> None:
+        # Runs here before the message goes on to the screen (in the same turn of the event loop).
+        self.seen = message.revision
+        self._posted.set()
+
+    async def caught_up(self, revision: Revision) -> None:
+        """Return once the changes up to `revision` (`store.revision()` after a write) have been posted.
+
+        The screen handles them next: a test then awaits `pilot.pause()` instead of sleeping a fixed time.
+        """
+        while self.seen != revision:
+            self._posted.clear()
+            await self._posted.wait()

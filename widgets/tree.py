@@ -6,15 +6,15 @@ from typing import ClassVar
 
 from rich.text import Text, TextType
 from textual.binding import Binding, BindingType
-from textual.widgets import Tree
-from textual.widgets._tree import TreeDataType
+from textual.widgets.tree import TreeDataType
 
 from tui.core.display import plain_text
+from tui.textual_internals import HookedTree, lay_out_lines
 
 __all__ = ["VimTree"]
 
 
-class VimTree(Tree[TreeDataType], inherit_bindings=False):
+class VimTree(HookedTree[TreeDataType], inherit_bindings=False):
     """j/k move, h/l collapse/expand (or go to the parent/child), g/G top/bottom, Enter toggles.
 
     Space is left free on purpose: the screen using the tree gives it a meaning.
@@ -66,9 +66,5 @@ class VimTree(Tree[TreeDataType], inherit_bindings=False):
         if not node.is_expanded:
             node.expand()
         elif node.children:
-            self._build_lines()
+            lay_out_lines(self)
             self.move_cursor(node.children[0])
-
-    def _build_lines(self) -> None:
-        """Lay out the lines now, so that nodes added or expanded this turn have their line numbers."""
-        self._tree_lines  # noqa: B018 - the property builds the lines when they are stale

@@ -1,0 +1,55 @@
+"""The `n` note from the ledger screen: asked in the session's one note dialog, written by the LedgerWriter.
+
+Nothing typed is lost: a note the store refuses stays in the open dialog with the reason (NoteSaving),
+and a note whose write failed after its dialog had closed is offered again, with its text and the
+reason, as soon as the dialog is free.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.screen import Screen
+
+from tui.core.model import Task
+from widgets.ledger_writer import LedgerWriter
+
+__all__ = ["NoteFlow"]
+
+
+class NoteFlow:
+    def __init__(self, screen: Screen[Any], writer: LedgerWriter) -> None:
+        self._screen = screen
+        self._writer = writer
+        # Notes whose write failed after their dialog had closed, (task, text, reason): offered again in the dialog.
+        self._unsaved: list[tuple[Task, str, str]] = []
+
+    async def ask(self, task: Task, text: str = "", error: str = "") -> None:
+        """The note dialog for `task`, empty or holding `text` that could not be saved, and why (`error`)."""
+        from widgets.note_dialog import NoteDialog
+
+        app = self._screen.app
+        # Awaited: the app handles the next key only once the dialog has mounted and focused its text
+        # area, so a note typed right after `n` is never lost to the half-built dialog.
+        dialog = NoteDialog.for_app(app).ask(
+            f"为 {task.no} 号任务写进展情况：{task.title}",
+            on_save=lambda typed: self._writer.add_note(task, typed),
+            last_note=task.notes[-1] if task.notes else None,
+            text=text,
+            error=error,
+        )
+        await app.push_screen(dialog, self._offer_unsaved)
+
+    def not_saved(self, message: LedgerWriter.NoteNotSaved) -> None:
+        """A note's write failed after its dialog closed: give its text back in the dialog."""
+        self._unsaved.append((message.task, message.text, message.reason))
+        self._offer_unsaved()
+
+    def _offer_unsaved(self, _closed: object = None) -> None:
+        """Open the note dialog again with a note whose write failed after its dialog closed (once it is free)."""
+        from widgets.note_dialog import NoteDialog
+
+        app = self._screen.app
+        if self._unsaved and NoteDialog.for_app(app) not in app.screen_stack:
+            task, text, reason = self._unsaved.pop(0)
+            self._screen.call_later(self.ask, task, text, reason)

@@ -1,0 +1,93 @@
+"""Every use of Textual's private API, in one place (Textual 8.2.8 is pinned; re-check these on an upgrade).
+
+Private names used, and why:
+
+- `Tree._add_node`: the one place a Tree creates its nodes; overridden so that the tree's nodes are
+  `_HookedNode`s, which tell the tree before they expand or collapse (the lazy ledger tree builds a
+  group's task leaves only when the group first expands, however it expands: keys, mouse or code).
+- `Tree._new_id`, `Tree._tree_nodes`, `Tree._updates`: what `Tree._add_node` does with a new node
+  (its id, the id-to-node map, the change counter that invalidates the laid-out lines), repeated in
+  the override as Textual 8.2.8 writes it.
+- `TreeNode._expand`, `TreeNode._collapse`: what every way of expanding or collapsing a node runs
+  (`expand`, `expand_all`, `toggle`, the tree's keys and clicks); the hook is called from there.
+- `Tree._tree_lines`: the property that lays out the tree's lines when they are stale. Reading it lays
+  out nodes added or expanded this turn, so that their line numbers are known at once (moving the
+  cursor onto a node just built); Textual otherwise does it on the next idle.
+- `App.on_event` (an undocumented method, overridden): where the app receives each event before
+  sending it on. Keys are held there until the previous key has been handled (tui/key_order.py).
+"""
+
+from __future__ import annotations
+
+from typing import Generic
+
+from rich.text import Text
+from textual import events
+from textual.app import App
+from textual.widgets import Tree
+from textual.widgets.tree import TreeDataType, TreeNode
+
+__all__ = ["HookedTree", "KeyHoldingApp", "lay_out_lines"]
+
+
+def lay_out_lines(tree: Tree[TreeDataType]) -> None:
+    """Lay out the tree's lines now, so that nodes added or expanded this turn have their line numbers."""
+    tree._tree_lines  # noqa: B018 - the property builds the lines when they are stale
+
+
+class _HookedNode(TreeNode[TreeDataType], Generic[TreeDataType]):
+    """A node that tells its tree before it expands or collapses, whichever way (keys, mouse, code)."""
+
+    def _expand(self, expand_all: bool) -> None:
+        tree = self.tree
+        if isinstance(tree, HookedTree):
+            tree.node_expanding(self)
+        super()._expand(expand_all)
+
+    def _collapse(self, collapse_all: bool) -> None:
+        tree = self.tree
+        if isinstance(tree, HookedTree):
+            tree.node_collapsing(self)
+        super()._collapse(collapse_all)
+
+
+class HookedTree(Tree[TreeDataType]):
+    """A Tree whose subclasses hear of every node about to expand or collapse (`node_expanding`,
+    `node_collapsing`), before Textual marks it and posts NodeExpanded or NodeCollapsed."""
+
+    def node_expanding(self, node: TreeNode[TreeDataType]) -> None:
+        """`node` is about to expand (a subclass may add its children now)."""
+
+    def node_collapsing(self, node: TreeNode[TreeDataType]) -> None:
+        """`node` is about to collapse."""
+
+    def _add_node(
+        self,
+        parent: TreeNode[TreeDataType] | None,
+        label: Text,
+        data: TreeDataType | None,
+        expand: bool = False,
+    ) -> TreeNode[TreeDataType]:
+        # Tree._add_node (textual 8.2.8, pinned), with the node class that calls the hooks above.
+        node: TreeNode[TreeDataType] = _HookedNode(self, parent, self._new_id(), label, data, expanded=expand)
+        self._tree_nodes[node.id] = node
+        self._updates += 1
+        return node
+
+
+class KeyHoldingApp(App[object]):
+    """An App whose subclass decides, as each key arrives, whether to send it on now (`hold_key`)
+    or later (`send_key`)."""
+
+    async def hold_key(self, key: events.Key) -> bool:
+        """A key arrived from the terminal: True if the subclass holds it (and sends it later)."""
+        return False
+
+    async def send_key(self, key: events.Key) -> None:
+        """Send on a key this app held, as Textual would have when it arrived."""
+        await super().on_event(key)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and await self.hold_key(event):
+            return
+        await super().on_event(event)
