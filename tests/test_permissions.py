@@ -96,7 +96,9 @@ def test_unit_aliases_count_as_one_unit(users_db: Path) -> None:
     (users_db.parent / "users.toml").write_text(USERS.replace('[users.vet]\n', '[users.vet]\nrole = "editor"\n'), encoding="utf-8")
     vet = _store(users_db, "vet")
     task = _task_of_unit(vet, "区退役军人事务局")
-    assert vet.set_status(task.id, Status.IN_PROGRESS) is not None
+    # Issue 14: a cooperating unit (as 区退役军人局 is on this task) changes its own row, named either way.
+    assert vet.set_status(task.id, Status.IN_PROGRESS, unit="区退役军人事务局") is not None
+    assert vet.load().by_id(task.id).status_for("区退役军人局") is Status.IN_PROGRESS
 
 
 def test_editor_may_not_close_or_reopen_a_closed_task_but_a_supervisor_may(users_db: Path) -> None:
