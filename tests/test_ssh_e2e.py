@@ -407,7 +407,8 @@ def test_a_users_toml_in_a_group_writable_folder_fails_closed_at_login(server: S
         env={**os.environ, "TAIZHANG_DB": str(server.db), "TAIZHANG_USERS": str(server.users)},
         timeout=60,
     )
-    assert marked.returncode == 1 and marked.stderr.count("\n") == 1 and "权限文件不可信" in marked.stderr
+    # Issue 14: a refusal exits with status 2.
+    assert marked.returncode == 2 and marked.stderr.count("\n") == 1 and "权限文件不可信" in marked.stderr
 
 
 # ---------------------------------------------------------------------- issue 15: commands through the forced login

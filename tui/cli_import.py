@@ -71,7 +71,7 @@ def _revise(args: argparse.Namespace, store: Store, prepared: PreparedImport) ->
     if refusal is not None:  # said before asking, not after the user has confirmed
         show_plan()
         print(f"taizhang: {refusal}", file=sys.stderr)
-        return 1
+        return 2  # a refusal, as everywhere in the CLI
     replace = bool(getattr(args, "replace", False))
     if plan.different_document and not replace:
         show_plan()

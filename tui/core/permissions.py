@@ -49,9 +49,10 @@ __all__ = [
     "Role",
     "RowTarget",
     "UsersFileError",
-    "identity_label",
     "closest_units",
+    "identity_label",
     "load_permissions",
+    "ready_to_close_notice",
     "unit_warning",
     "users_unit_warnings",
 ]
@@ -327,3 +328,14 @@ def users_unit_warnings(permissions: Permissions, ledger: Ledger) -> list[str]:
         if unknown is not None:
             lines.append(f"{permissions.source} 中 [users.{login}] 的{unknown}")
     return lines
+
+
+def ready_to_close_notice(identity: Identity, task: Task) -> str | None:
+    """`12 号任务各单位均已完成，可销号。` for those who answer for the whole task (the lead unit's editors,
+    supervisors, editors without a unit, anyone without users.toml) once every unit's row is finished; else None."""
+    if not task.ready_to_close or identity.locked:
+        return None
+    answers = identity.may_change_any_row or (
+        identity.role is Role.EDITOR and (not identity.unit or task.row_key(identity.unit) is None)
+    )
+    return f"{task.no} 号任务各单位均已完成，可销号。" if answers else None
