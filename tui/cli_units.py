@@ -44,8 +44,8 @@ def _roll(task: Task) -> str:
 
 
 def row_label(task: Task, unit: str | None) -> str:
-    """` 马甲镇` after `12 号任务` when `unit` names a row other than the overall one (the lead's), else ""."""
-    return f" {unit}" if unit is not None and task.row_key(unit) is not None else ""
+    """`（马甲镇）` after `12 号任务` when `unit` names a row other than the overall one (the lead's), else ""."""
+    return f"（{unit}）" if unit is not None and task.row_key(unit) is not None else ""
 
 
 def unit_rows_text(task: Task) -> list[str]:
