@@ -368,6 +368,12 @@ class Task(TaskRecord):
         end = deadline_end(self.deadline)
         return end is not None and end < today and not self.status.finished
 
+    def is_overdue_for(self, unit: str | None, today: dt.date) -> bool:
+        """Overdue for a unit: the deadline has passed, its own row is not finished and the task is not closed
+        (for the lead, or None, the same as `is_overdue`)."""
+        end = deadline_end(self.deadline)
+        return end is not None and end < today and not self.status_for(unit).finished and self.status is not Status.CLOSED
+
     def to_json(self, today: dt.date) -> dict[str, Any]:
         return {
             "no": self.no,
