@@ -96,6 +96,7 @@ class Store(Journal):
         self.read_only = read_only
         # Task objects by id, reused while their record, statuses, notes and townships are unchanged.
         self._tasks: dict[str, tuple[tuple[Any, ...], Task]] = {}
+        self._town_ids: tuple[dict[str, Any], frozenset[str]] | None = None
         self._lock = InterProcessLock(self.lock_path, timeout=LOCK_TIMEOUT_SECONDS)
 
     @property
@@ -215,7 +216,15 @@ class Store(Journal):
     def _task_towns(self, tables: Tables) -> tuple[frozenset[str], tuple[str, ...]]:
         """The ids of the tasks the townships carry, and the townships."""
         towns = self.towns()
-        return (town_task_ids(tables.get("tasks", {})) if towns else frozenset(), towns)
+        if not towns:
+            return frozenset(), towns
+        table = tables.get("tasks", {})
+        # Worked out once per version of db.json: the cache holds the very table it was worked out from.
+        cached = self._town_ids
+        if cached is None or cached[0] is not table:
+            cached = (table, town_task_ids(table))
+            self._town_ids = cached
+        return cached[1], towns
 
     def load(self, *, with_notes: bool = True) -> Ledger:
         """The ledger as it is on disk now (only files that changed since the last call are re-read).
