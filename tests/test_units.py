@@ -83,6 +83,8 @@ def test_the_shipped_store_lists_the_six_townships(capsys: pytest.CaptureFixture
 def test_towns_set_is_for_supervisors_and_survives_a_revision(
     db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    code, out, err = cli(capsys, tmp_path / "fresh" / "db.json", "import", str(SOURCE_TXT), "--yes")
+    assert code == 0 and "提醒：72 项任务需各乡镇（街道）落实。请用 taizhang towns set" in out, err
     assert cli(capsys, db_path, "towns")[0] == 0  # none yet: a hint, no failure
     assert _store(db_path).load().by_no(12).towns == ()
     _users(db_path, **{current_user(): "区民政局"})
@@ -372,3 +374,56 @@ def test_a_unit_the_ledger_does_not_know_is_named_with_the_closest(towns_db: Pat
     assert code == 0
     warnings = [line for line in out.splitlines() if "users.toml" in line]
     assert warnings == [f"提醒：{towns_db.parent / 'users.toml'} 中 [users.wj] 的单位“卫健局”不是台账中的单位或乡镇（街道），是不是 区卫健局？"]
+
+
+# ---------------------------------------------------------------------- taizhang check and the unit field
+
+
+def _shard(db: Path) -> Path:
+    return db.with_name("db.journal") / f"{fixed_clock():%Y-%m}.json"
+
+
+@pytest.mark.parametrize(
+    ("damage", "wanted"),
+    [
+        (lambda events: events["1"].update(unit=5), "的单位（unit）无效"),
+        (lambda events: events["1"].update(unit=""), "的单位（unit）无效"),
+        (lambda events: events["3"].update(unit="马甲镇"), "不是同一任务的同一行"),  # an undo on another row
+    ],
+    ids=["not_text", "empty", "undo_on_another_row"],
+)
+def test_check_validates_the_unit_of_events(towns_db: Path, damage, wanted: str) -> None:
+    store = _store(towns_db)
+    task = store.load().by_no(46)
+    event = store.set_status(task.id, Status.IN_PROGRESS, unit="区公安分局")
+    store.undo(store.add_note(task.id, "写错").id)
+    assert event is not None and store.check() == []
+    shard = _shard(towns_db)
+    data = json.loads(shard.read_text(encoding="utf-8"))
+    damage(data["events"])
+    shard.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    problems = Store(towns_db).check()
+    assert any(wanted in problem for problem in problems), problems
+
+
+def test_a_unit_on_an_import_event_or_a_bad_towns_list_fails_the_check(towns_db: Path) -> None:
+    store = _store(towns_db)
+    task = store.load().by_no(1)
+    store.add_note(task.id, "进展")
+    shard = _shard(towns_db)
+    data = json.loads(shard.read_text(encoding="utf-8"))
+    data["events"]["1"].update(kind="archive", unit="马甲镇")
+    data["events"]["1"].pop("text")
+    shard.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert any("只有状态、进展和撤销记录可以写单位" in problem for problem in Store(towns_db).check())
+    shard.unlink()
+    tables = json.loads(towns_db.read_text(encoding="utf-8"))
+    tables["meta"]["1"]["towns"] = "马甲镇"
+    towns_db.write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
+    assert any("乡镇（街道）列表（towns）格式不对" in problem for problem in Store(towns_db).check())
+
+
+def test_township_names_are_stored_without_control_characters(db_path: Path) -> None:
+    result = _store(db_path).set_towns(["马甲\x1b[2J镇", "罗溪\u202e镇"])
+    assert result.towns == ("马甲[2J镇", "罗溪镇")
+    assert _store(db_path).towns() == result.towns
