@@ -5,7 +5,8 @@ the 催办 list. Pure: the screen only draws these rows.
 For the whole ledger and a section, statuses and overdue are the tasks' overall ones, and `not_reported` counts
 the tasks no unit reported in the period (本期未更新). For a unit they are its own rows' (the lead's row is the
 overall one), and `not_reported` counts its tasks on which it wrote no note and changed no status this period
-(本期未报送; `tui.core.unit_progress`).
+(本期未报送; `tui.core.unit_progress`). The ledger must be loaded with its notes (`Ledger.notes_loaded`), the
+history is `Store.history()`.
 """
 
 from __future__ import annotations
