@@ -36,13 +36,13 @@ def _import(args: argparse.Namespace, store: Store, prepared: PreparedImport) ->
     else:
         outcome = apply_import(store, prepared)
         print(seeded_message(prepared.name, outcome.tasks, into=store.path))
-        if prepared.document.district_tasks and not store.towns():
-            print(
-                f"提醒：{len(prepared.document.district_tasks)} 项任务需各乡镇（街道）落实。"
-                "请用 taizhang towns set 名称… 设定本区的乡镇（街道），它们才能报送各自的进展。"
-            )
     for line in deadline_warnings(unreadable_deadlines(prepared.document.tasks)):
         print(line)
+    if not args.dry_run and prepared.document.district_tasks and not store.towns():
+        print(
+            f"提醒：{len(prepared.document.district_tasks)} 项任务需各乡镇（街道）落实。"
+            "请用 taizhang towns set 名称… 设定本区的乡镇（街道），它们才能报送各自的进展。"
+        )
     return 0
 
 
