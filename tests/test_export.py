@@ -193,9 +193,10 @@ def test_docx_report_of_the_whole_ledger_for_this_month(
     tasks = by_number(body)
     # Task 5: in progress; only November's notes, dated, one paragraph each, oldest first.
     assert tasks[5][6].lines == ["推进中"]
-    assert tasks[5][7].lines == ["11月3日 zhang：十一月：监委会换届完成", "11月20日 zhang：十一月：制度汇编印发"]
+    # Issue 14: grouped by unit, one paragraph each, the lead first (these notes are the lead's: the overall row).
+    assert tasks[5][7].lines == ["【区民政局】11月3日 zhang：十一月：监委会换届完成；11月20日 zhang：十一月：制度汇编印发"]
     assert tasks[6][6].lines == ["已完成"]
-    assert tasks[6][7].lines == ["11月5日 li：公共卫生委员会已全覆盖"]
+    assert tasks[6][7].lines == ["【区民政局】11月5日 li：公共卫生委员会已全覆盖"]
     # Task 3's note is October's: not this period's progress.
     assert tasks[3][7].lines == ["本期未更新"]
     assert tasks[7][6].lines == ["未启动"], "the blocked mark was undone"
@@ -232,13 +233,12 @@ def test_docx_report_of_the_whole_ledger_for_this_month(
     assert re.search(r'w:name="仿宋_GB2312">\s*<w:altName w:val="仿宋"/>', font_table)
     assert re.search(r'w:name="方正小标宋简体">\s*<w:altName w:val="宋体"/>', font_table)
 
-    # The status changes of the period, after the table: task 5's October change is not among them.
-    changes = table_rows(document.tables[1])
-    assert [cell.text for cell in changes[0]] == ["序号", "任务", "状态变更", "时间", "操作人"]
+    # The status changes of the period, after the table and 本期报送情况: task 5's October change is not among
+    # them, and (issue 14) task 7's mark and its undo cancel out: one net change per task and unit.
+    changes = table_rows(document.tables[2])
+    assert [cell.text for cell in changes[0]] == ["序号", "任务", "单位", "状态变更", "时间", "操作人"]
     assert [[cell.text for cell in row] for row in changes[1:]] == [
-        ["6", "推动村（居）民委员会下属委员会建设", "未启动 → 已完成", "11月5日 15:00", "li"],
-        ["7", "规范城乡社区组织工作事务、机制牌子和证明事项", "未启动 → 受阻", "11月20日 09:00", "zhang"],
-        ["7", "规范城乡社区组织工作事务、机制牌子和证明事项", "撤销：受阻 → 未启动", "11月21日 09:00", "zhang"],
+        ["6", "推动村（居）民委员会下属委员会建设", "区民政局", "未启动 → 已完成", "11月5日 15:00", "li"],
     ]
 
 
@@ -258,7 +258,7 @@ def test_docx_filtered_by_unit_for_an_earlier_period(
     assert [int(row[0].text) for row in body] == [task.no for task in expected] and len(expected) == 8
     assert all("区卫健局" in row[4].lines for row in body)
     tasks = by_number(body)
-    assert tasks[3][7].lines == ["10月12日 li：十月：邻里中心完成选址"]
+    assert tasks[3][7].lines == ["【区行政服务中心】10月12日 li：十月：邻里中心完成选址"]  # issue 14: by unit
     assert tasks[6][7].lines == ["本期未更新"], "task 6's note was written in November"
     # Rows of one section stay merged after filtering; a run of one row is not merged.
     assert merged_column(body, 1) == [task.section for task in expected]
@@ -318,7 +318,7 @@ def test_csv_has_a_bom_and_one_row_per_task(
     assert [int(row["序号"]) for row in rows] == list(range(1, 73))
     tasks = {int(row["序号"]): row for row in rows}
     assert tasks[5]["当前状态"] == "推进中"
-    assert tasks[5]["进展情况"] == "11月3日 zhang：十一月：监委会换届完成\n11月20日 zhang：十一月：制度汇编印发"
+    assert tasks[5]["进展情况"] == "【区民政局】11月3日 zhang：十一月：监委会换届完成；11月20日 zhang：十一月：制度汇编印发"
     assert (tasks[5]["逾期"], tasks[5]["本期未更新"]) == ("否", "否")
     assert (tasks[10]["逾期"], tasks[10]["本期未更新"], tasks[10]["进展情况"]) == ("是", "是", "")
     assert tasks[3]["责任单位"].startswith("区行政服务中心、区民政局、")
@@ -338,7 +338,7 @@ def test_csv_filtered_by_unit_and_period(
     rows = read_csv(out)
     assert len(rows) == 8 and all("区卫健局" in row["责任单位"] for row in rows)
     tasks = {int(row["序号"]): row for row in rows}
-    assert tasks[3]["进展情况"] == "10月12日 li：十月：邻里中心完成选址" and tasks[3]["本期未更新"] == "否"
+    assert tasks[3]["进展情况"] == "【区行政服务中心】10月12日 li：十月：邻里中心完成选址" and tasks[3]["本期未更新"] == "否"
     assert tasks[6]["本期未更新"] == "是"
 
 
@@ -365,7 +365,10 @@ def test_json_has_a_header_and_the_tasks_of_list_json(
     task6 = next(task for task in data["tasks"] if task["no"] == 6)
     assert task6["status"] == "done" and task6["not_updated"] is False
     assert task6["period_notes"] == [{"at": "2026-11-05T15:00:00+08:00", "by": "li", "text": "公共卫生委员会已全覆盖"}]
-    assert [(c["no"], c["old"], c["new"], c["undo"]) for c in data["status_changes"]] == [(6, "not_started", "done", False)]
+    # Issue 14: net changes by unit (no undo rows any more).
+    assert [(c["no"], c["unit"], c["role"], c["old"], c["new"]) for c in data["status_changes"]] == [
+        (6, "区民政局", "lead", "not_started", "done")
+    ]
 
 
 def test_json_for_overdue_tasks_of_october(

@@ -352,7 +352,7 @@ def test_a_backup_is_never_written_to_through_the_program(
     _db, backup = backed_up
     before = files_digest(backup, ignore=())  # no lock file either
     for argv in (["mark", "2", "done"], ["note", "2", "写进备份"], ["import", str(revised_txt(tmp_path)), "--yes"]):
-        assert main(["--db", str(backup / "db.json"), *argv]) == 1
+        assert main(["--db", str(backup / "db.json"), *argv]) == 2  # issue 14: a refusal exits with status 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "是导入前的备份，只能查看和检查" in err
     assert files_digest(backup, ignore=()) == before

@@ -44,6 +44,8 @@ CONNECTION = {"SSH_CONNECTION": "192.0.2.7 50022 10.1.2.3 22"}
         ("import - --format docx --yes", ["import", "-", "--format", "docx", "--yes"]),
         ("history", ["history"]),
         ("check", ["check"]),
+        ("towns", ["towns"]),  # issue 14
+        ("towns set 万安街道 双阳街道", ["towns", "set", "万安街道", "双阳街道"]),
     ],
 )
 def test_allowed_requests_are_split_by_shell_word_rules(original: str, words: list[str]) -> None:
@@ -74,7 +76,6 @@ def test_no_request_starts_the_app(original: str | None) -> None:
         "list;bash",
         "$(bash)",
         "taizhang taizhang list",
-        "towns",  # not yet: issue 14 adds it to ALLOWED_COMMANDS
         "LIST",
     ],
 )
@@ -83,7 +84,7 @@ def test_other_requests_are_refused_in_one_line(original: str) -> None:
         requested_words(original, login="zhangsan", environ=CONNECTION)
     message = str(refused.value)
     assert "\n" not in message
-    assert "只能运行 list、show、history、export、mark、note、import、check" in message
+    assert "只能运行 list、show、history、export、mark、note、import、check、towns" in message
     assert "ssh -T zhangsan@10.1.2.3 export -o - --format docx > 台账.docx" in message
 
 
@@ -99,7 +100,7 @@ def test_a_long_refused_word_is_shortened() -> None:
 
 
 def test_the_allowed_list_is_one_constant() -> None:
-    assert ALLOWED_COMMANDS == ("list", "show", "history", "export", "mark", "note", "import", "check")
+    assert ALLOWED_COMMANDS == ("list", "show", "history", "export", "mark", "note", "import", "check", "towns")
     commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     assert set(ALLOWED_COMMANDS) <= set(commands)
 
@@ -218,7 +219,7 @@ def test_without_a_command_and_a_terminal_the_line_says_what_works(
     assert err.count("\n") == 1 and "需要在终端中运行" in err
     who = current_user()
     assert f"ssh -t {who}@10.1.2.3" in err
-    assert "list、show、history、export、mark、note、import、check" in err
+    assert "list、show、history、export、mark、note、import、check、towns" in err
     assert f"ssh -T {who}@10.1.2.3 export -o - --format docx > 台账.docx" in err
 
 

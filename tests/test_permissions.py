@@ -96,7 +96,9 @@ def test_unit_aliases_count_as_one_unit(users_db: Path) -> None:
     (users_db.parent / "users.toml").write_text(USERS.replace('[users.vet]\n', '[users.vet]\nrole = "editor"\n'), encoding="utf-8")
     vet = _store(users_db, "vet")
     task = _task_of_unit(vet, "区退役军人事务局")
-    assert vet.set_status(task.id, Status.IN_PROGRESS) is not None
+    # Issue 14: a cooperating unit (as 区退役军人局 is on this task) changes its own row, named either way.
+    assert vet.set_status(task.id, Status.IN_PROGRESS, unit="区退役军人事务局") is not None
+    assert vet.load().by_id(task.id).status_for("区退役军人局") is Status.IN_PROGRESS
 
 
 def test_editor_may_not_close_or_reopen_a_closed_task_but_a_supervisor_may(users_db: Path) -> None:
@@ -183,8 +185,9 @@ def test_cli_refusals_are_one_line_and_leave_the_store_untouched(
 ) -> None:
     # The CLI's identity is the OS login; here that is whoever runs the tests, not listed: a viewer.
     before = _fingerprint(users_db)
-    assert main(["--db", str(users_db), "mark", "19", "done"]) == 1
-    assert main(["--db", str(users_db), "note", "19", "进展"]) == 1
+    # Issue 14: a refusal exits with status 2, as any request that writes nothing does.
+    assert main(["--db", str(users_db), "mark", "19", "done"]) == 2
+    assert main(["--db", str(users_db), "note", "19", "进展"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 2 and "只能查看台账" in err and "Traceback" not in err
     assert _fingerprint(users_db) == before
@@ -193,7 +196,7 @@ def test_cli_refusals_are_one_line_and_leave_the_store_untouched(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "users.toml 第 1 行" in err
     (users_db.parent / "users.toml").unlink()
-    assert main(["--db", str(users_db), "--read-only", "mark", "19", "done"]) == 1
+    assert main(["--db", str(users_db), "--read-only", "mark", "19", "done"]) == 2
     assert "只读模式" in capsys.readouterr().err
     assert _fingerprint(users_db) == before
     assert main(["--db", str(users_db), "list"]) == 0  # reading needs no rights

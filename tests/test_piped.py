@@ -207,7 +207,7 @@ def test_an_editor_cannot_import_from_stdin(
     before = store_files(worked_db)
     code, _out, err = run_binary(capsysbinary, "import", "-", "--format", "txt", "--yes", "--db", str(worked_db),
                                  stdin=revised_txt(tmp_path).read_bytes(), monkeypatch=monkeypatch)  # fmt: skip
-    assert code == 1 and err.count("\n") == 1 and "导入只能由主管进行" in err
+    assert code == 2 and err.count("\n") == 1 and "导入只能由主管进行" in err  # issue 14: refusals exit 2
     assert store_files(worked_db) == before
 
 

@@ -564,7 +564,7 @@ def test_read_only_session_is_refused_before_being_asked(tmp_path: Path, busy_db
     before = files_of(busy_db)
     path, _rows = revision(tmp_path / "rev.docx", add_unit)
     code, out, err = run_cli(capsys, "--db", str(busy_db), "--read-only", "import", str(path), "--yes")
-    assert code == 1 and "只读" in err and "修改 1 项" in out
+    assert code == 2 and "只读" in err and "修改 1 项" in out  # issue 14: refusals exit with status 2
     assert files_of(busy_db) == before
 
 

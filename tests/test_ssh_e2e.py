@@ -404,7 +404,8 @@ def test_a_users_toml_in_a_group_writable_folder_fails_closed_at_login(server: S
         env={**os.environ, "TAIZHANG_DB": str(server.db), "TAIZHANG_USERS": str(server.users)},
         timeout=60,
     )
-    assert marked.returncode == 1 and marked.stderr.count("\n") == 1 and "权限文件不可信" in marked.stderr
+    # Issue 14: a refusal exits with status 2.
+    assert marked.returncode == 2 and marked.stderr.count("\n") == 1 and "权限文件不可信" in marked.stderr
 
 
 # ---------------------------------------------------------------------- issue 15: commands through the forced login
@@ -529,3 +530,25 @@ def test_the_forced_login_refuses_shells_server_paths_and_an_editors_import(serv
     assert _history(server)[-1]["by"] == supervisor
     check = server.taizhang("check")
     assert check.returncode == 0, check.stderr
+
+
+def test_townships_are_set_and_units_rows_marked_over_the_forced_login(server: Server) -> None:
+    """Issue 14: the supervisor sets the townships over SSH (an editor may not), and `mark --unit` names a row."""
+    editor, supervisor = ACCOUNTS  # 区民政局's editor, a supervisor
+    towns = ("万安街道", "双阳街道", "河市镇", "马甲镇", "罗溪镇", "虹山乡")
+    refused = _remote(server, editor, "towns", "set", *towns)
+    assert refused.returncode == 2 and "只能由主管设定" in refused.stderr.decode()
+    assert _remote(server, supervisor, "towns", "set", *towns).returncode == 0
+    listed = _remote(server, editor, "towns")
+    assert listed.returncode == 0 and listed.stdout.decode().split() == list(towns)
+    # 区民政局 leads task 12: its row is the overall status; 马甲镇's row is not its own.
+    refused = _remote(server, editor, "mark", "12", "done", "--unit", "马甲镇")
+    assert refused.returncode == 2 and "不能改动马甲镇的" in refused.stderr.decode()
+    assert _remote(server, editor, "mark", "12", "in_progress", "--unit", "区民政局").returncode == 0
+    marked = _remote(server, supervisor, "mark 12 done --unit 马甲镇 --note '马甲镇已完成'")
+    assert marked.returncode == 0, marked.stderr.decode()
+    shown = json.loads(server.taizhang("show", "12", "--json").stdout)
+    rows = {row["unit"]: row for row in shown["unit_progress"]}
+    assert (shown["status"], rows["马甲镇"]["status"]) == ("in_progress", "done")
+    assert [(note["by"], note["text"]) for note in rows["马甲镇"]["notes"]] == [(supervisor, "马甲镇已完成")]
+    assert server.taizhang("check").returncode == 0

@@ -70,7 +70,7 @@ def test_a_users_toml_others_could_replace_makes_everyone_a_viewer(
     make_unsafe(users)
     before = users_kept_aside(db_path.parent)
     code, out, err = _cli(capsys, "--db", str(db_path), "mark", "1", "done")
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""  # issue 14: a refusal exits with status 2
     assert err.count("\n") == 1 and UNTRUSTED in err and why in err and "所有人只能查看" in err, err
     assert users_kept_aside(db_path.parent) == before
     code, out, err = _cli(capsys, "--db", str(db_path), "list")  # reading still works
@@ -157,7 +157,7 @@ def test_a_missing_taizhang_users_file_fails_closed(
     monkeypatch.setenv("TAIZHANG_USERS", str(tmp_path / "etc" / "users.toml"))
     before = users_kept_aside(db_path.parent)
     code, _out, err = _cli(capsys, "--db", str(db_path), "note", "1", "进展")
-    assert code == 1 and err.count("\n") == 1
+    assert code == 2 and err.count("\n") == 1  # issue 14: a refusal exits with status 2
     assert "TAIZHANG_USERS 指定的" in err and "不存在" in err and "所有人只能查看" in err
     assert users_kept_aside(db_path.parent) == before
     assert _cli(capsys, "--db", str(db_path), "show", "1")[0] == 0
@@ -209,7 +209,7 @@ def test_a_group_member_swapping_users_toml_gains_nothing(monkeypatch: pytest.Mo
         assert (db.parent / "users.toml").read_text(encoding="utf-8").startswith('default_role = "supervisor"')
         before = users_kept_aside(db.parent)
         marked = taizhang_as_nobody("--db", db, "mark", "1", "closed", groups=[staff])
-        assert marked.returncode == 1 and marked.stdout == ""
+        assert marked.returncode == 2 and marked.stdout == ""  # issue 14: refusals exit with status 2
         assert marked.stderr.count("\n") == 1 and UNTRUSTED in marked.stderr, marked.stderr
         assert users_kept_aside(db.parent) == before
         listed = taizhang_as_nobody("--db", db, "list", "--json", groups=[staff])
@@ -221,7 +221,7 @@ def test_a_group_member_swapping_users_toml_gains_nothing(monkeypatch: pytest.Mo
         etc.joinpath("users.toml").chmod(0o644)
         env = {"TAIZHANG_USERS": str(etc / "users.toml")}
         marked = taizhang_as_nobody("--db", db, "mark", "1", "closed", groups=[staff], env=env)
-        assert marked.returncode == 1 and "只能查看台账" in marked.stderr and UNTRUSTED not in marked.stderr
+        assert marked.returncode == 2 and "只能查看台账" in marked.stderr and UNTRUSTED not in marked.stderr
         assert users_kept_aside(db.parent) == before
 
 

@@ -23,7 +23,7 @@ from tests.test_importers import GOLDEN, ROWS, summary
 from tui.cli import main
 from tui.core.export import export_store
 from tui.core.report import COLUMNS, NOT_UPDATED, ExportFilters, Period, build_report
-from tui.core.report_xlsx import CHANGES_SHEET, LEDGER_SHEET, REVISIONS_SHEET
+from tui.core.report_xlsx import CHANGES_SHEET, LEDGER_SHEET, REPORTING_SHEET, REVISIONS_SHEET
 from tui.core.store import Store
 
 SOURCE = read_document(SOURCE_DOCX)
@@ -62,7 +62,7 @@ def test_xlsx_report_in_the_ledger_layout(reported_db: Path, tmp_path: Path) -> 
     result = export_store(store, output, period=Period(2026, 11))
     assert (result.format, result.tasks) == ("xlsx", 72)
     workbook = openpyxl.load_workbook(output)
-    assert workbook.sheetnames == [LEDGER_SHEET, CHANGES_SHEET]
+    assert workbook.sheetnames == [LEDGER_SHEET, REPORTING_SHEET, CHANGES_SHEET]  # issue 14 adds 本期报送情况
     sheet = workbook[LEDGER_SHEET]
     rows = _rows(sheet)
     assert rows[0][0] == GOLDEN["title"] and "A1:H1" in {str(r) for r in sheet.merged_cells.ranges}
@@ -79,7 +79,8 @@ def test_xlsx_report_in_the_ledger_layout(reported_db: Path, tmp_path: Path) -> 
 
     by_no = {row[0]: row for row in tasks}
     assert by_no[5][3] == ledger.by_no(5).content
-    assert by_no[5][7].split("\n") == ["11月3日 zhang：十一月：监委会换届完成", "11月20日 zhang：十一月：制度汇编印发"]
+    # Issue 14: the period's notes grouped by unit, the lead first (these are task 5's overall notes, its lead's).
+    assert by_no[5][7].split("\n") == ["【区民政局】11月3日 zhang：十一月：监委会换届完成；11月20日 zhang：十一月：制度汇编印发"]
     assert by_no[6][6] == "已完成" and by_no[1][7] == NOT_UPDATED
     assert by_no[1][4] == "区民政局\n以下均需各乡镇（街道）落实，不再列出。"
     overdue = [task.no for task in ledger.tasks if task.is_overdue(store.today())]
@@ -97,10 +98,11 @@ def test_xlsx_report_in_the_ledger_layout(reported_db: Path, tmp_path: Path) -> 
     # The period's status changes on the second sheet, as the report has them.
     report = build_report(ledger, today=store.today(), period=Period(2026, 11), history=store.history())
     changes = [row for row in _rows(workbook[CHANGES_SHEET])[2:] if row[0] is not None]
-    assert [(row[0], row[2], row[4]) for row in changes] == [
-        (change.task.no, change.change_text, change.who) for change in report.status_changes
+    assert [(row[0], row[2], row[3], row[5]) for row in changes] == [
+        (change.task.no, change.unit, change.change_text, change.who) for change in report.status_changes
     ]
-    assert len(changes) == 3 and changes[2][2].startswith("撤销：")
+    # Issue 14: one net change per task and unit; task 7's mark and its undo cancel out.
+    assert [(row[0], row[3]) for row in changes] == [(6, "未启动 → 已完成")]
 
 
 def test_an_empty_selection_says_so(reported_db: Path, tmp_path: Path) -> None:  # noqa: F811
@@ -143,7 +145,7 @@ def test_the_periods_revisions_on_a_third_sheet_with_the_changed_words_marked(
     output = tmp_path / "r.xlsx"
     export_store(Store(db_path, clock=fixed_clock), output)
     workbook = openpyxl.load_workbook(output, rich_text=True)
-    assert workbook.sheetnames == [LEDGER_SHEET, CHANGES_SHEET, REVISIONS_SHEET]
+    assert workbook.sheetnames == [LEDGER_SHEET, REPORTING_SHEET, CHANGES_SHEET, REVISIONS_SHEET]
     rows = list(workbook[REVISIONS_SHEET].iter_rows(min_row=3, values_only=True))
     edited = next(row for row in rows if isinstance(row[2], CellRichText) and "主要内容" in str(row[2]))
     assert edited[0] == CONTENT_EDITED_NO + 1  # renumbered by the inserted task

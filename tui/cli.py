@@ -10,6 +10,7 @@ from typing import Any
 
 from importers.records import DocumentError
 from tui.cli_output import CliError, pad, print_json, printing, printing_without_controls, unwrapped
+from tui.cli_units import cmd_towns, row_label, row_unit, unit_rows_text
 from tui.core.deadlines import deadline_warnings, read_deadline, unreadable_deadlines
 from tui.core.model import (
     Ledger,
@@ -23,7 +24,8 @@ from tui.core.model import (
     without_controls,
 )
 from tui.core.os_errors import os_error_line
-from tui.core.store import Store, StoreError, current_user
+from tui.core.permissions import ready_to_close_notice, users_unit_warnings
+from tui.core.store import PermissionDenied, Store, StoreError, current_user
 
 __all__ = ["main"]
 
@@ -97,7 +99,7 @@ def _unit_filter(ledger: Ledger, wanted: str) -> str:
         return partial[0]
     if partial:
         raise CliError(f"“{wanted}”对应多个单位：{'、'.join(partial)}。请写全称。")
-    raise CliError(f"没有名为“{wanted}”的责任单位。可用 taizhang list 查看各任务的单位。")
+    raise CliError(f"没有名为“{wanted}”的责任单位或乡镇（街道）。可用 taizhang list 查看各任务的单位，taizhang towns 查看乡镇（街道）。")
 
 
 def _selected(args: argparse.Namespace, ledger: Ledger, store: Store) -> list[Task]:
@@ -134,7 +136,9 @@ def _show_text(task: Task, ledger: Ledger, store: Store) -> str:
     if ledger.district_note:
         lines.append(f"说明：{ledger.district_note}")
     overdue = "（逾期）" if task.is_overdue(store.today()) else ""
-    lines += [f"完成时限：{read_deadline(task.deadline).label()}{overdue}", f"状态：{task.status.label}", "", "进展情况："]
+    ready = "（各单位均已完成，可销号）" if task.ready_to_close else ""
+    lines += [f"完成时限：{read_deadline(task.deadline).label()}{overdue}", f"状态：{task.status.label}{ready}"]
+    lines += ["", "各单位进展（牵头单位一行即整项任务的状态）：", *unit_rows_text(task), "", "进展情况："]
     if task.notes:
         lines += [f"  {minute_of(note.at)}  {note.by}：{note.text}" for note in reversed(task.notes)]
     else:
@@ -164,22 +168,34 @@ def cmd_mark(args: argparse.Namespace, store: Store) -> int:
     status = _status(args.status)
     note = _note_argument(args.note, when_empty="--note 的内容不能为空。") if args.note is not None else None
     task = _task_to_change(store, args.no)
-    event = store.set_status(task.id, status)
+    unit = row_unit(task, args.unit, store) if args.unit else None
+    where = f"{task.no} 号任务{row_label(task, unit)}"
+    if note:  # both refused before either is written
+        reason = store.refusal("note", task.id, unit=unit)
+        if reason is not None:
+            raise PermissionDenied(reason)
+    event = store.set_status(task.id, status, unit=unit)
     if event is None:
-        print(f"{task.no} 号任务已是 {status.label}，状态未改动。")
+        print(f"{where}已是 {status.label}，状态未改动。")
     else:
-        print(f"已将 {task.no} 号任务由 {Status(event.old).label} 标为 {status.label}。")
+        print(f"已将 {where}由 {Status(event.old).label} 标为 {status.label}。")
     if note:
-        store.add_note(task.id, note)
-        print(f"已为 {task.no} 号任务添加进展情况。")
+        store.add_note(task.id, note, unit=unit)
+        print(f"已为 {where}添加进展情况。")
+    if event is not None and status is Status.DONE:
+        changed = store.task_by_no(task.no)
+        notice = ready_to_close_notice(store.identity(), changed) if changed is not None else None
+        if notice:
+            print(f"提醒：{notice}")
     return 0
 
 
 def cmd_note(args: argparse.Namespace, store: Store) -> int:
     text = _note_argument(args.text, when_empty='进展情况不能为空。用法：taizhang note 序号 "内容"')
     task = _task_to_change(store, args.no)
-    store.add_note(task.id, text)
-    print(f"已为 {task.no} 号任务添加进展情况。")
+    unit = row_unit(task, args.unit, store) if args.unit else None
+    store.add_note(task.id, text, unit=unit)
+    print(f"已为 {task.no} 号任务{row_label(task, unit)}添加进展情况。")
     return 0
 
 
@@ -196,6 +212,12 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
     ledger = store.load()
     print(f"数据完好：{len(ledger.tasks)} 项任务，{len(store.history())} 条记录。")
     for line in deadline_warnings(unreadable_deadlines(ledger.tasks)):
+        print(f"提醒：{line}")
+    try:
+        permissions = store.permissions()
+    except StoreError:
+        permissions = None  # a malformed users.toml says so wherever a right is needed
+    for line in users_unit_warnings(permissions, ledger) if permissions is not None else ():
         print(f"提醒：{line}")
     try:
         if store.refresh_summary():
@@ -342,12 +364,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="not_started/in_progress/done/blocked/closed 或 未启动/推进中/已完成/受阻/已销号",
     )
     p.add_argument("--note", metavar="TEXT", help="同时添加一条进展情况")
+    p.add_argument("--unit", metavar="U", help="标记该单位自己一行的状态（牵头单位的一行即整项任务的状态）")
     p.set_defaults(handler=cmd_mark)
 
     p = commands.add_parser("note", parents=[common], help="添加进展情况")
     p.add_argument("no", metavar="NO")
     p.add_argument("text", metavar="TEXT")
+    p.add_argument("--unit", metavar="U", help="写在该单位自己的一行（牵头单位的一行即整项任务的进展）")
     p.set_defaults(handler=cmd_note)
+
+    p = commands.add_parser("towns", parents=[common], help="查看或设定乡镇（街道）：towns set 名称…（限主管）")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_towns)
+    sets = p.add_subparsers(dest="towns_command", metavar="set", parser_class=_Parser)
+    s = sets.add_parser("set", parents=[common], help="设定乡镇（街道），如 towns set 万安街道 双阳街道")
+    s.add_argument("names", metavar="NAME", nargs="+", help="乡镇（街道）的名称")
 
     p = commands.add_parser("history", parents=[common], help="查看改动记录（谁、何时、改了什么）")
     p.add_argument("no", metavar="NO", nargs="?", help="只看该序号任务的记录")
@@ -392,7 +423,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return handler(args, store)
     except (CliError, DocumentError, StoreError) as error:
         print(f"taizhang: {error}", file=sys.stderr)
-        return 2 if isinstance(error, CliError | DocumentError) else 1
+        # A refusal is a mistake of the request, as a wrong argument is: nothing was written.
+        return 2 if isinstance(error, CliError | DocumentError | PermissionDenied) else 1
     except BrokenPipeError:
         return 0
     except OSError as error:  # the last resort: whatever the file system refused, one line, never a traceback

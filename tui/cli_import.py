@@ -38,6 +38,11 @@ def _import(args: argparse.Namespace, store: Store, prepared: PreparedImport) ->
         print(seeded_message(prepared.name, outcome.tasks, into=store.path))
     for line in deadline_warnings(unreadable_deadlines(prepared.document.tasks)):
         print(line)
+    if not args.dry_run and prepared.document.district_tasks and not store.towns():
+        print(
+            f"提醒：{len(prepared.document.district_tasks)} 项任务需各乡镇（街道）落实。"
+            "请用 taizhang towns set 名称… 设定本区的乡镇（街道），它们才能报送各自的进展。"
+        )
     return 0
 
 
@@ -71,7 +76,7 @@ def _revise(args: argparse.Namespace, store: Store, prepared: PreparedImport) ->
     if refusal is not None:  # said before asking, not after the user has confirmed
         show_plan()
         print(f"taizhang: {refusal}", file=sys.stderr)
-        return 1
+        return 2  # a refusal, as everywhere in the CLI
     replace = bool(getattr(args, "replace", False))
     if plan.different_document and not replace:
         show_plan()

@@ -27,8 +27,8 @@ __all__ = [
     "ssh_destination",
 ]
 
-# What a client may run through the forced login. Issue 14 adds `towns` here.
-ALLOWED_COMMANDS = ("list", "show", "history", "export", "mark", "note", "import", "check")
+# What a client may run through the forced login.
+ALLOWED_COMMANDS = ("list", "show", "history", "export", "mark", "note", "import", "check", "towns")
 # The program's own name may lead the request (`ssh host taizhang list`).
 PROGRAM = "taizhang"
 # Where a login's address is unknown (not over SSH), the examples say this.

@@ -30,6 +30,7 @@ __all__ = [
     "field_changes",
     "history_line",
     "history_rows",
+    "row_change_line",
     "task_number",
 ]
 
@@ -95,10 +96,23 @@ def field_changes(event: Event, *, context: int | None = None) -> list[str]:
 # ---------------------------------------------------------------------- notifications
 
 
+def _on_row(event: Event, separator: str) -> str:
+    """`区公安分局：` before what changed on a unit's own row; "" for the overall progress."""
+    return f"{event.unit}{separator}" if event.unit else ""
+
+
+def row_change_line(no: int, unit: str | None, old: Status, new: Status) -> str:
+    """`46 号任务 区公安分局：未启动 -> 推进中` after a key changed a unit's own row; `46 号任务：未启动 -> 推进中`
+    for the overall row (the lead's)."""
+    row = f" {unit}" if unit else ""
+    return f"{no} 号任务{row}：{old.label} -> {new.label}"
+
+
 def describe_event(event: Event, ledger: Ledger, name_of: Callable[[str], str] = str) -> str:
-    """`李四 将 31 号任务标为 推进中`: what someone did, for a notification."""
+    """`李四 将 31 号任务标为 推进中` (`李四 将 46 号任务（区公安分局）标为 推进中` on a unit's own row): what
+    someone did, for a notification."""
     who = name_of(event.by) or "（未知）"
-    task = f"{_task_where(ledger, event.task)}任务"
+    task = f"{_task_where(ledger, event.task)}任务" + (f"（{event.unit}）" if event.unit else "")
     if event.kind == "status":
         return f"{who} 将 {task}标为 {_label(event.new)}"
     if event.kind == "note":
@@ -137,14 +151,15 @@ def describe_changes(events: Iterable[Event], ledger: Ledger, name_of: Callable[
 
 
 def _change(event: Event) -> str:
+    row = _on_row(event, "：")
     if event.kind == "status":
-        return f"状态  {_label(event.old)} → {_label(event.new)}"
+        return f"状态  {row}{_label(event.old)} → {_label(event.new)}"
     if event.kind == "note":
-        return f"进展  {_clipped(event.text, 60)}"
+        return f"进展  {row}{_clipped(event.text, 60)}"
     if event.kind == "undo":
         if event.new or event.old:
-            return f"撤销  {_label(event.old)} → {_label(event.new)}"
-        return f"撤销  进展：{_clipped(event.text, 50)}"
+            return f"撤销  {row}{_label(event.old)} → {_label(event.new)}"
+        return f"撤销  {row}进展：{_clipped(event.text, 50)}"
     if event.kind == "archive":
         return "导入  移除"
     if event.kind in _REVISION_KINDS:
@@ -184,14 +199,15 @@ class HistoryRow:
 
 
 def _what(event: Event) -> str:
+    row = terminal_safe(_on_row(event, "："))
     if event.kind == "status":
-        return f"状态 {_label(event.old, '（空）')} -> {_label(event.new, '（空）')}"
+        return f"状态 {row}{_label(event.old, '（空）')} -> {_label(event.new, '（空）')}"
     if event.kind == "note":
-        return f"写进展：{_fitted(event.text, 30)}"
+        return f"写进展 {row}{_fitted(event.text, 30)}" if row else f"写进展：{_fitted(event.text, 30)}"
     if event.kind == "undo":
         if event.old or event.new:
-            return f"撤销 {_label(event.old, '（空）')} -> {_label(event.new, '（空）')}"
-        return f"撤销进展：{_fitted(event.text, 26)}"
+            return f"撤销 {row}{_label(event.old, '（空）')} -> {_label(event.new, '（空）')}"
+        return f"撤销进展 {row}{_fitted(event.text, 26)}" if row else f"撤销进展：{_fitted(event.text, 26)}"
     if event.kind in _REVISION_KINDS:
         # The words that changed, as the import preview shows them; arrows made terminal-safe as in the preview.
         changes = terminal_safe("；".join(field_changes(event, context=ROW_DIFF_CONTEXT))).replace("→", "->")

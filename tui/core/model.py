@@ -29,6 +29,8 @@ __all__ = [
     "Status",
     "StatusError",
     "Task",
+    "UnitRole",
+    "UnitRow",
     "canonical_unit",
     "deadline_end",
     "minute_of",
@@ -188,7 +190,8 @@ def minute_of(at: str) -> str:
 
 
 class Note(NamedTuple):
-    """A dated progress note (进展情况). `event` is the history entry that added it.
+    """A dated progress note (进展情况). `event` is the history entry that added it; `unit` the row it was
+    written on (see `Task.row_key`): "" for the task's overall progress, which is its lead unit's row.
 
     A named tuple rather than a dataclass: a large ledger loads 100,000 of them.
     """
@@ -197,6 +200,7 @@ class Note(NamedTuple):
     by: str
     text: str
     event: str = ""
+    unit: str = ""
 
     def to_json(self) -> dict[str, str]:
         return {"at": self.at, "by": self.by, "text": self.text}
@@ -209,6 +213,10 @@ class Event:
     kinds: `status` (old -> new), `note` (text), `undo` (ref: the event undone, plus what it
     restores), `import` (fields: {name: [old, new]}), `archive`, `restore` (an archived task brought back
     by a revision; fields as for `import`).
+
+    `unit` (status, note and undo only): the unit whose own row of the task it changes, by its canonical
+    name; "" for the task's overall progress, which is also its lead unit's row. Events written before
+    units had rows carry none: they are the overall progress.
     """
 
     id: str
@@ -221,10 +229,11 @@ class Event:
     text: str = ""
     ref: str = ""
     fields: dict[str, list[Any]] = field(default_factory=dict)
+    unit: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "at": self.at, "by": self.by, "task": self.task, "kind": self.kind}
-        for name in ("old", "new", "text", "ref"):
+        for name in ("old", "new", "text", "ref", "unit"):
             if getattr(self, name):
                 data[name] = getattr(self, name)
         if self.fields:
@@ -232,28 +241,138 @@ class Event:
         return data
 
 
+class UnitRole(StrEnum):
+    """How a unit takes part in a task: the first unit listed leads, the others listed cooperate, and the
+    townships carry every task the district-wide note covers."""
+
+    LEAD = "lead"
+    COOPERATING = "cooperating"
+    TOWN = "town"
+
+    @property
+    def label(self) -> str:
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {UnitRole.LEAD: "牵头", UnitRole.COOPERATING: "配合", UnitRole.TOWN: "乡镇（街道）"}
+
+
+class UnitRow(NamedTuple):
+    """One unit's own progress on a task. The lead's row is the task's overall status and notes."""
+
+    unit: str  # as the document (or, for a township, the ledger's list) writes it
+    role: UnitRole
+    status: Status
+    notes: tuple[Note, ...]  # oldest first
+
+    @property
+    def key(self) -> str:
+        """The unit's canonical name (`canonical_unit`)."""
+        return canonical_unit(self.unit)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "role": self.role.value,
+            "status": self.status.value,
+            "status_label": self.status.label,
+            "notes": [note.to_json() for note in self.notes],
+        }
+
+
 @dataclass(frozen=True, kw_only=True)
 class Task(TaskRecord):
-    """A row of the document (its fields are TaskRecord's) with its stable id, its status and its notes."""
+    """A row of the document (its fields are TaskRecord's) with its stable id, its status and its notes.
+
+    `status` and `notes` are the task's overall progress, which is its lead unit's row; the other units'
+    rows are `unit_statuses` and `unit_notes` (see `unit_rows`).
+    """
 
     id: str
     status: Status = Status.NOT_STARTED
     notes: tuple[Note, ...] = ()  # oldest first
+    # The townships carrying this task: the ledger's, when the district-wide note covers it.
+    towns: tuple[str, ...] = ()
+    # The rows other than the lead's that were ever set, as (canonical unit, status).
+    unit_statuses: tuple[tuple[str, Status], ...] = ()
+    # The notes on rows other than the lead's, oldest first; each `Note.unit` names its row.
+    unit_notes: tuple[Note, ...] = ()
 
     @property
     def title(self) -> str:
         return short_title(self.content)
 
+    @functools.cached_property
+    def _roles(self) -> dict[str, tuple[str, UnitRole]]:
+        """Canonical unit -> (name as written, role), in the order of the rows: lead, cooperating, towns."""
+        roles: dict[str, tuple[str, UnitRole]] = {}
+        for index, unit in enumerate(self.units):
+            roles.setdefault(canonical_unit(unit), (unit, UnitRole.LEAD if index == 0 else UnitRole.COOPERATING))
+        for town in self.towns:
+            roles.setdefault(canonical_unit(town), (town, UnitRole.TOWN))
+        return roles
+
     @property
     def unit_keys(self) -> frozenset[str]:
-        return frozenset(canonical_unit(unit) for unit in self.units)
+        """Every unit with a row on this task (townships included), by canonical name."""
+        return frozenset(self._roles)
 
     def has_unit(self, unit: str) -> bool:
-        return canonical_unit(unit) in self.unit_keys
+        return canonical_unit(unit) in self._roles
+
+    def role_of(self, unit: str) -> UnitRole | None:
+        """The unit's part in this task; None when it has none."""
+        found = self._roles.get(canonical_unit(unit))
+        return found[1] if found is not None else None
+
+    def row_key(self, unit: str | None) -> str | None:
+        """Which row a unit's progress is kept on, as events name it: None for the overall progress (no unit, or
+        the lead unit: they are one row), else the unit's canonical name."""
+        if unit is None:
+            return None
+        key = canonical_unit(unit)
+        return None if self.role_of(key) is UnitRole.LEAD else key
+
+    def status_for(self, unit: str | None) -> Status:
+        """The status of a unit's own row (the overall status for the lead or None)."""
+        key = self.row_key(unit)
+        if key is None:
+            return self.status
+        return next((status for row, status in self.unit_statuses if row == key), Status.NOT_STARTED)
+
+    def notes_for(self, unit: str | None) -> tuple[Note, ...]:
+        """The notes of a unit's own row, oldest first (the overall notes for the lead or None)."""
+        key = self.row_key(unit)
+        return self.notes if key is None else tuple(note for note in self.unit_notes if note.unit == key)
+
+    def unit_rows(self) -> tuple[UnitRow, ...]:
+        """Every unit's row: the lead (the overall progress), the cooperating units in the document's order,
+        then the townships."""
+        statuses = dict(self.unit_statuses)
+        notes: dict[str, list[Note]] = {}
+        for note in self.unit_notes:
+            notes.setdefault(note.unit, []).append(note)
+        return tuple(
+            UnitRow(name, role, self.status, self.notes)
+            if role is UnitRole.LEAD
+            else UnitRow(name, role, statuses.get(key, Status.NOT_STARTED), tuple(notes.get(key, ())))
+            for key, (name, role) in self._roles.items()
+        )
+
+    @property
+    def ready_to_close(self) -> bool:
+        """可销号: every unit's row is finished (the overall one 已完成) and the task is not closed yet."""
+        return self.status is Status.DONE and all(row.status.finished for row in self.unit_rows())
 
     def is_overdue(self, today: dt.date) -> bool:
         end = deadline_end(self.deadline)
         return end is not None and end < today and not self.status.finished
+
+    def is_overdue_for(self, unit: str | None, today: dt.date) -> bool:
+        """Overdue for a unit: the deadline has passed, its own row is not finished and the task is not closed
+        (for the lead, or None, the same as `is_overdue`)."""
+        end = deadline_end(self.deadline)
+        return end is not None and end < today and not self.status_for(unit).finished and self.status is not Status.CLOSED
 
     def to_json(self, today: dt.date) -> dict[str, Any]:
         return {
@@ -272,6 +391,9 @@ class Task(TaskRecord):
             "status_label": self.status.label,
             "overdue": self.is_overdue(today),
             "notes": [note.to_json() for note in self.notes],
+            # Lead first (its row is the overall `status` and `notes`), cooperating units, townships.
+            "unit_progress": [row.to_json() for row in self.unit_rows()],
+            "ready_to_close": self.ready_to_close,
         }
 
 
@@ -286,6 +408,8 @@ class Ledger:
     source_sha256: str = ""
     imported_at: str = ""
     archived: tuple[Task, ...] = ()
+    # The district's townships (乡镇、街道): units of every task the district-wide note covers.
+    towns: tuple[str, ...] = ()
     # False when loaded without notes (`Store.load(with_notes=False)`): every task's notes are empty.
     notes_loaded: bool = True
 
@@ -296,20 +420,30 @@ class Ledger:
         return next((task for task in self.tasks if task.id == task_id), None)
 
     def units(self) -> list[tuple[str, int]]:
-        """Every unit (aliases as one, named as first written) with its task count."""
+        """Every unit (aliases as one, named as first written) with its task count: the units the document
+        lists (most tasks first), then the townships in the ledger's order."""
         return list(self._units)
 
     @functools.cached_property
     def _units(self) -> tuple[tuple[str, int], ...]:
         # Once per loaded ledger: the screen asks on every key-binding refresh (for `m`, the session's unit).
+        towns = {canonical_unit(town): town for town in self.towns}
         names: dict[str, str] = {}
         counts: dict[str, int] = {}
         for task in self.tasks:
-            for unit in task.units:
-                key = canonical_unit(unit)
-                names.setdefault(key, unit)
+            for key in task.unit_keys:
                 counts[key] = counts.get(key, 0) + 1
-        return tuple(sorted(((names[k], counts[k]) for k in counts), key=lambda item: (-item[1], item[0])))
+            for unit in task.units:
+                names.setdefault(canonical_unit(unit), unit)
+        listed = sorted(
+            ((names[k], counts[k]) for k in names if k not in towns), key=lambda item: (-item[1], item[0])
+        )
+        return (*listed, *((name, counts.get(key, 0)) for key, name in towns.items()))
+
+    def unit_name(self, wanted: str) -> str | None:
+        """The ledger's spelling of a unit or township (an alias as written in the document), or None."""
+        key = canonical_unit(wanted.strip())
+        return next((name for name, _count in self._units if canonical_unit(name) == key), None)
 
     def select(
         self,

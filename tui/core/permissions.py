@@ -14,11 +14,16 @@ The file (UTF-8 TOML, read with the standard library's `tomllib`)::
     name = "李四"
     role = "supervisor"
 
-Roles: `viewer` reads only; `editor` marks and writes notes on the tasks that list their unit
-(aliases such as 区退役军人局 / 区退役军人事务局 count as one), or on every task when no unit is
-given, but neither marks a task 已销号 nor changes a closed task's status; `supervisor` may do
-everything, including 已销号 and imports. Without the file everyone is an editor of every task,
-and nothing is reserved for a supervisor (there is none): 已销号 and imports are open to all.
+Roles: `viewer` reads only; `editor` marks and writes notes on the tasks their unit takes part in
+(aliases such as 区退役军人局 / 区退役军人事务局 count as one; a township takes part in every task the
+district-wide note covers), or on every task when no unit is given, but neither marks a task 已销号 nor
+changes a closed task's status; `supervisor` may do everything, including 已销号, imports and the list
+of townships. Without the file everyone is an editor of every task, and nothing is reserved for a
+supervisor (there is none): 已销号 and imports are open to all.
+
+Each unit of a task has its own row (status and notes); the lead unit's row is the task's overall
+progress. An editor of the lead unit changes the overall row; an editor of a cooperating unit or a
+township changes only that unit's own row (`Identity.refusal`, `Identity.row_target`).
 
 The file is the one `TAIZHANG_USERS` names (sshd's ForceCommand sets it, e.g. a root-owned
 `/etc/taizhang/users.toml`), else users.toml beside the store; the store trusts it only when nobody it
@@ -35,16 +40,21 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from tui.core.model import Status, Task, without_controls
+from tui.core.model import Ledger, Status, Task, without_controls
 
 __all__ = [
     "USERS_FILE_NAME",
     "Identity",
     "Permissions",
     "Role",
+    "RowTarget",
     "UsersFileError",
+    "closest_units",
     "identity_label",
     "load_permissions",
+    "ready_to_close_notice",
+    "unit_warning",
+    "users_unit_warnings",
 ]
 
 USERS_FILE_NAME = "users.toml"
@@ -89,28 +99,80 @@ class Identity:
         who = self.login if not self.name else f"{self.name}/{self.login}"
         return f"{who}，{self.unit} {self.role.label}" if self.unit else f"{who}，{self.role.label}"
 
+    @property
+    def may_change_any_row(self) -> bool:
+        """A supervisor, or anyone when there is no users.toml: every row of every task, 已销号 included."""
+        return not self.locked and (self.role is Role.SUPERVISOR or (self.unsupervised and self.role is Role.EDITOR))
+
     def refusal(
-        self, action: str, task: Task | None = None, *, new_status: Status | None = None, old_status: Status | None = None
+        self,
+        action: str,
+        task: Task | None = None,
+        *,
+        unit: str | None = None,
+        new_status: Status | None = None,
+        old_status: Status | None = None,
     ) -> str | None:
-        """Why this account may not do `action` (`status`, `note`, `undo`, `import`); None when it may."""
+        """Why this account may not do `action` (`status`, `note`, `undo`, `import`, `towns`) on the row of
+        `unit` of `task` (None: the overall row, which is the lead's); None when it may. `old_status` is that
+        row's status now, `new_status` the one it would get."""
         if self.locked:
             return self.locked
         prefix = f"你（{self.describe()}）"
-        if self.role is Role.SUPERVISOR or (self.unsupervised and self.role is Role.EDITOR):
+        if self.may_change_any_row:
             return None
         if self.role is Role.VIEWER:
             return f"{prefix}只能查看台账，不能修改。如需修改请联系管理员。"
         if action == "import":
             return f"{prefix}无权导入任务清单：导入只能由主管进行。"
+        if action == "towns":
+            return f"{prefix}无权设定乡镇（街道）：只能由主管设定。"
         target = f"{task.no} 号任务" if task is not None else "该任务"
-        if task is not None and self.unit and not task.has_unit(self.unit):
-            return f"{prefix}无权修改 {target}：该任务不属于{self.unit}。"
+        if task is not None and self.unit:
+            refused = self._row_refusal(action, task, unit)
+            if refused is not None:
+                return f"{prefix}无权修改 {target}：{refused}"
         if action in ("status", "undo"):
             if new_status is Status.CLOSED:
                 return f"{prefix}无权将 {target}标为已销号：销号只能由主管进行。"
-            if old_status is Status.CLOSED:
+            if old_status is Status.CLOSED or (task is not None and task.status is Status.CLOSED):
                 return f"{prefix}无权更改 {target}的状态：该任务已销号，只能由主管更改。"
         return None
+
+    def _row_refusal(self, action: str, task: Task, unit: str | None) -> str | None:
+        """Why this unit's editor may not change that row of the task: not its task, or not its own row."""
+        if task.role_of(self.unit) is None:
+            return f"该任务不属于{self.unit}。"
+        row = task.row_key(unit)
+        if row == task.row_key(self.unit):
+            return None
+        if row is None:
+            what = "进展" if action == "note" else "状态"
+            return f"只有牵头单位（{task.lead_unit}）或督办可以改动整项任务的{what}。"
+        return f"只能改动本单位（{self.unit}）的一行，不能改动{unit}的。"
+
+    def row_target(self, task: Task) -> RowTarget:
+        """The row of `task` this account's keys act on: its own unit's row when the unit cooperates on the task
+        or is a township of it, else the overall row (the lead's: for the lead unit, supervisors, editors
+        without a unit, anyone without users.toml), and whether it may pick another unit's row instead."""
+        may_pick = self.may_change_any_row or (self.role is Role.EDITOR and not self.unit and not self.locked)
+        key = task.row_key(self.unit) if self.unit and task.role_of(self.unit) is not None else None
+        if key is None or may_pick:
+            return RowTarget(None, task.lead_unit, may_pick)
+        name = next(row.unit for row in task.unit_rows() if row.key == key)
+        return RowTarget(name, name, False)
+
+
+@dataclass(frozen=True)
+class RowTarget:
+    """Which row of a task a session's keys act on (`Identity.row_target`)."""
+
+    # The unit whose own row it is, as the task names it; None for the overall row (also the lead's).
+    unit: str | None
+    # Who the row belongs to, for the message line (`46 号任务 区公安分局：未启动 -> 推进中`): the unit, or the lead.
+    owner: str
+    # A supervisor (or anyone without users.toml, or an editor without a unit) may act on any unit's row.
+    may_pick: bool
 
 
 @dataclass(frozen=True)
@@ -218,3 +280,62 @@ def load_permissions(path: Path) -> Permissions:
     except UnicodeDecodeError:
         raise UsersFileError(f"{path} 不是 UTF-8 编码的文本，请以 UTF-8 保存。") from None
     return parse_permissions(text, path)
+
+
+# ---------------------------------------------------------------------- units that the ledger does not know
+
+# How alike (rapidfuzz `fuzz.ratio`, 0-100) a ledger's unit must be to a misspelt one to be offered instead:
+# `卫健局` and `区卫健局` score 86, two different bureaus that share `局` and one other character about 57.
+_SUGGESTION_CUTOFF = 60.0
+_SUGGESTIONS = 3
+
+
+def closest_units(unit: str, ledger: Ledger) -> list[str]:
+    """The ledger's units and townships most like `unit`, best first (at most three; none alike enough: [])."""
+    from rapidfuzz import fuzz, process  # only when a unit is not found
+
+    names = [name for name, _count in ledger.units()]
+    found = process.extract(unit, names, scorer=fuzz.ratio, score_cutoff=_SUGGESTION_CUTOFF, limit=_SUGGESTIONS)
+    best = found[0][1] if found else 0.0
+    return [name for name, score, _index in found if score >= best - 10]
+
+
+def _unknown_unit(unit: str, ledger: Ledger) -> str | None:
+    """`单位“卫健局”不是台账中的单位或乡镇（街道），是不是 区卫健局？`, or None when the ledger knows the unit."""
+    if not unit or ledger.unit_name(unit) is not None:
+        return None
+    closest = closest_units(unit, ledger)
+    guess = f"，是不是 {'、'.join(closest)}？" if closest else "。可用 taizhang list 和 taizhang towns 查看单位名称。"
+    return f"单位“{unit}”不是台账中的单位或乡镇（街道）{guess}"
+
+
+def unit_warning(identity: Identity, ledger: Ledger) -> str | None:
+    """The one line the app shows at login when users.toml gives this account a unit the ledger does not know
+    (aliases resolved through `canonical_unit`, townships included); None when it knows it."""
+    unknown = _unknown_unit(identity.unit, ledger)
+    if unknown is None:
+        return None
+    if identity.role is Role.EDITOR and not identity.unsupervised:
+        return f"users.toml 中你的{unknown}改正之前你不能改动任何任务，请联系管理员。"
+    return f"users.toml 中你的{unknown}请联系管理员改正。"
+
+
+def users_unit_warnings(permissions: Permissions, ledger: Ledger) -> list[str]:
+    """One line per account of users.toml whose unit the ledger does not know (for `taizhang check`)."""
+    lines = []
+    for login, identity in permissions.users.items():
+        unknown = _unknown_unit(identity.unit, ledger)
+        if unknown is not None:
+            lines.append(f"{permissions.source} 中 [users.{login}] 的{unknown}")
+    return lines
+
+
+def ready_to_close_notice(identity: Identity, task: Task) -> str | None:
+    """`12 号任务各单位均已完成，可销号。` for those who answer for the whole task (the lead unit's editors,
+    supervisors, editors without a unit, anyone without users.toml) once every unit's row is finished; else None."""
+    if not task.ready_to_close or identity.locked:
+        return None
+    answers = identity.may_change_any_row or (
+        identity.role is Role.EDITOR and (not identity.unit or task.row_key(identity.unit) is None)
+    )
+    return f"{task.no} 号任务各单位均已完成，可销号。" if answers else None

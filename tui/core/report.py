@@ -1,8 +1,10 @@
 """The report model: what a report on one period says, whatever file it is written to. No files here.
 
-A reporting round is a calendar month (`Period`): its notes are the period's progress (进展情况);
-a task without a note in the period is flagged 本期未更新; the status changes recorded in the period
-are listed after the table, then the revisions imported in the period, with the words they changed.
+A reporting round is a calendar month (`Period`): its notes are the period's progress (进展情况),
+grouped by unit (the lead first); a task on which no unit wrote a note or changed its status in the period
+is flagged 本期未更新. After the table: which units reported nothing on which of their tasks (本期报送情况),
+the period's net status change of each task's rows, then the revisions imported in the period, with the
+words they changed. What each unit did in the period is `tui.core.unit_progress`.
 `build_report` gathers all of it for the tasks the filters select (`ExportFilters`, the same filters
 as `taizhang list` and the app's tree). The writers are `tui.core.report_word` (.docx) and
 `tui.core.report_data` (.csv, .json); `tui.core.export` writes the file. The app's overview counts
@@ -19,6 +21,7 @@ from typing import Any
 
 from tui.core.history import field_changes
 from tui.core.model import Event, Ledger, Note, Status, Task
+from tui.core.unit_progress import PeriodProgress, StatusChange, UnitReporting
 
 __all__ = [
     "COLUMNS",
@@ -31,6 +34,7 @@ __all__ = [
     "ReportRow",
     "StatusChange",
     "TaskRevision",
+    "UnitReporting",
     "build_report",
     "month_day",
     "period_notes",
@@ -135,30 +139,11 @@ class ExportFilters:
 @dataclass(frozen=True)
 class ReportRow:
     task: Task
-    progress: tuple[Note, ...]  # the period's notes, oldest first
-    progress_lines: tuple[str, ...]  # the same, as printed: `11月3日 张三：……`
+    progress: tuple[Note, ...]  # the period's notes on every row, oldest first
+    progress_lines: tuple[str, ...]  # the same by unit, as printed: `【区民政局】11月3日 张三：……；11月20日 ……`
     overdue: bool
-
-    @property
-    def not_updated(self) -> bool:
-        return not self.progress
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    """A status change (or the undo of one) recorded in the period."""
-
-    at: str
-    who: str
-    task: Task
-    old: Status | None
-    new: Status
-    undo: bool
-
-    @property
-    def change_text(self) -> str:
-        old = self.old.label if self.old else "—"
-        return ("撤销：" if self.undo else "") + f"{old} → {self.new.label}"
+    # No unit wrote a note or changed its row's status in the period.
+    not_updated: bool = False
 
 
 @dataclass(frozen=True)
@@ -187,6 +172,8 @@ class Report:
     rows: tuple[ReportRow, ...]
     status_changes: tuple[StatusChange, ...] = ()
     revisions: tuple[TaskRevision, ...] = ()
+    # 本期报送情况: each unit of the selected tasks (only the filter's unit when there is one), the ledger's order.
+    reporting: tuple[UnitReporting, ...] = ()
 
     @property
     def not_updated_count(self) -> int:
@@ -223,33 +210,33 @@ def build_report(
     period = period or Period.of(today)
     filters = filters or ExportFilters()
     who = display_name or _same_person
-    rows = []
-    for task in filters.select(ledger, today):
-        notes = period_notes(task, period)
-        lines = tuple(f"{month_day(note.at)} {who(note.by)}：{note.text}" for note in notes)
-        rows.append(ReportRow(task=task, progress=notes, progress_lines=lines, overdue=task.is_overdue(today)))
-    by_id = {row.task.id: row.task for row in rows}
     events = list(history)
-    changes = []
-    for event in events:
-        if event.kind not in ("status", "undo") or not event.new or not period.contains(event.at):
-            continue
-        changed = by_id.get(event.task)
-        if changed is None:
-            continue
-        try:
-            new = Status(event.new)
-            old = Status(event.old) if event.old else None
-        except ValueError:
-            continue
-        changes.append(StatusChange(event.at, who(event.by), changed, old, new, undo=event.kind == "undo"))
+    selected = filters.select(ledger, today)
+    progress = PeriodProgress(selected, events, period)
+
+    def line(note: Note) -> str:
+        return f"{month_day(note.at)} {who(note.by)}：{note.text}"
+
+    rows = [
+        ReportRow(
+            task=task,
+            progress=progress.task_notes(task),
+            progress_lines=progress.grouped_lines(task, line),
+            overdue=task.is_overdue(today),
+            not_updated=not progress.updated(task),
+        )
+        for task in selected
+    ]
+    by_id = {row.task.id: row.task for row in rows}
+    units = [filters.unit] if filters.unit else [name for name, _count in ledger.units()]
     return Report(
         title=ledger.title,
         as_of=today,
         period=period,
         filters=filters,
         rows=tuple(rows),
-        status_changes=tuple(changes),
+        status_changes=tuple(progress.status_changes(who)),
+        reporting=tuple(progress.reporting(units)),
         revisions=tuple(
             TaskRevision(event.at, who(event.by), by_id[event.task], event, tuple(field_changes(event)))
             for event in events

@@ -51,7 +51,8 @@ def json_bytes(report: Report, progress: Progress | None) -> bytes:
     total = len(report.rows)
     for done, row in enumerate(report.rows, start=1):
         data = row.task.to_json(report.as_of)
-        data["period_notes"] = [note.to_json() for note in row.progress]
+        # A note on a unit's own row names the unit (as its event does); one without is the overall progress.
+        data["period_notes"] = [{**note.to_json(), **({"unit": note.unit} if note.unit else {})} for note in row.progress]
         data["not_updated"] = row.not_updated
         tasks.append(data)
         if progress:
@@ -67,15 +68,25 @@ def json_bytes(report: Report, progress: Progress | None) -> bytes:
             "not_updated": report.not_updated_count,
         },
         "tasks": tasks,
+        "reporting": [
+            {
+                "unit": unit.unit,
+                "tasks": len(unit.tasks),
+                "reported": unit.reported,
+                "not_reported": [task.no for task in unit.missing],
+            }
+            for unit in report.reporting
+        ],
         "status_changes": [
             {
                 "at": change.at,
                 "by": change.who,
                 "no": change.task.no,
                 "task": change.task.id,
-                "old": change.old.value if change.old else None,
+                "unit": change.unit,
+                "role": change.role.value if change.role else None,
+                "old": change.old.value,
                 "new": change.new.value,
-                "undo": change.undo,
             }
             for change in report.status_changes
         ],

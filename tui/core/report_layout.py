@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tui.core.model import Task
-from tui.core.report import Report
+from tui.core.report import Report, UnitReporting
 
 __all__ = [
     "BODY_FONT",
@@ -18,8 +18,10 @@ __all__ = [
     "FONT_FALLBACKS",
     "HEADING_FONT",
     "LATIN_FONT",
+    "REPORTING_COLUMNS",
     "REVISION_COLUMNS",
     "TITLE_FONT",
+    "reporting_values",
     "run_lengths",
     "subtitle",
     "unit_lines",
@@ -33,7 +35,8 @@ HEADING_FONT = "黑体"
 LATIN_FONT = "Times New Roman"
 FONT_FALLBACKS = {TITLE_FONT: "宋体", BODY_FONT: "仿宋", HEADING_FONT: "SimHei"}
 
-CHANGE_COLUMNS = ("序号", "任务", "状态变更", "时间", "操作人")
+CHANGE_COLUMNS = ("序号", "任务", "单位", "状态变更", "时间", "操作人")
+REPORTING_COLUMNS = ("单位", "任务数", "已报送", "未报送", "未报送的任务（序号）")
 REVISION_COLUMNS = ("序号", "任务", "修订内容", "时间", "操作人")
 # The words a revision deleted (`[-...-]`) and inserted (`{+...+}`), as tui.core.changes marks them.
 DIFF_MARK = re.compile(r"(\[-.*?-\]|\{\+.*?\+\})", re.DOTALL)
@@ -42,6 +45,12 @@ DIFF_MARK = re.compile(r"(\[-.*?-\]|\{\+.*?\+\})", re.DOTALL)
 def unit_lines(task: Task) -> list[str]:
     """The 责任单位 cell: the units, then the remarks the document wrote under them."""
     return [*task.units, *task.remarks]
+
+
+def reporting_values(reporting: UnitReporting) -> tuple[str, int, int, int, str]:
+    """A row of the 本期报送情况 table: the unit, its tasks, reported, not reported, the 序号 not reported."""
+    return (reporting.unit, len(reporting.tasks), reporting.reported, len(reporting.missing),
+            reporting.missing_numbers or "—")  # fmt: skip
 
 
 def _date_label(day: dt.date) -> str:

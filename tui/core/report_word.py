@@ -20,8 +20,10 @@ from tui.core.report_layout import (
     FONT_FALLBACKS,
     HEADING_FONT,
     LATIN_FONT,
+    REPORTING_COLUMNS,
     REVISION_COLUMNS,
     TITLE_FONT,
+    reporting_values,
     run_lengths,
     subtitle,
     unit_lines,
@@ -44,7 +46,8 @@ SIZE_SMALL_5 = 9.0  # 小五
 A4_LONG_TWIPS, A4_SHORT_TWIPS = 16838, 11906
 PAGE_MARGIN_CM = 2.0
 COLUMN_WIDTHS_CM = (1.2, 2.3, 2.7, 6.6, 3.0, 1.9, 1.9, 6.1)
-CHANGE_WIDTHS_CM = (1.2, 12.0, 5.0, 3.5, 3.9)
+CHANGE_WIDTHS_CM = (1.2, 9.8, 3.2, 4.0, 3.5, 3.9)
+REPORTING_WIDTHS_CM = (3.6, 1.8, 1.8, 1.8, 16.6)
 REVISION_WIDTHS_CM = (1.2, 5.0, 12.0, 3.5, 3.9)
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -270,19 +273,25 @@ def docx_bytes(report: Report, progress: Progress | None) -> bytes:
     if not rows:
         _paragraph(document, "没有符合条件的任务。", BODY_FONT, SIZE_3, align=center)
 
-    heading = _paragraph(document, f"本期状态变更（{report.period.label}）", HEADING_FONT, SIZE_3, align=left)
-    heading.paragraph_format.space_before = Pt(18)
-    heading.paragraph_format.space_after = Pt(6)
-    heading.paragraph_format.keep_with_next = True
+    if report.reporting:
+        _heading(document, f"本期报送情况（{report.period.label}）")
+        reporting = _new_table(document, REPORTING_COLUMNS, REPORTING_WIDTHS_CM)
+        for unit in report.reporting:
+            cells = _add_row(reporting)
+            for cell, value, align in zip(cells, reporting_values(unit), (center, center, center, center, left), strict=True):
+                _fill_cell(cell, [str(value)], BODY_FONT, SIZE_5, align)
+
+    _heading(document, f"本期状态变更（{report.period.label}）")
     if report.status_changes:
         changes = _new_table(document, CHANGE_COLUMNS, CHANGE_WIDTHS_CM)
         for change in report.status_changes:
             cells = _add_row(changes)
             _fill_cell(cells[0], [str(change.task.no)], BODY_FONT, SIZE_5, center)
             _fill_cell(cells[1], [change.task.title], BODY_FONT, SIZE_5, left)
-            _fill_cell(cells[2], [change.change_text], BODY_FONT, SIZE_5, center)
-            _fill_cell(cells[3], [f"{month_day(change.at)} {change.at[11:16]}"], BODY_FONT, SIZE_5, center)
-            _fill_cell(cells[4], [change.who], BODY_FONT, SIZE_5, center)
+            _fill_cell(cells[2], [change.unit], BODY_FONT, SIZE_5, center)
+            _fill_cell(cells[3], [change.change_text], BODY_FONT, SIZE_5, center)
+            _fill_cell(cells[4], [f"{month_day(change.at)} {change.at[11:16]}"], BODY_FONT, SIZE_5, center)
+            _fill_cell(cells[5], [change.who], BODY_FONT, SIZE_5, center)
     else:
         _paragraph(document, "本期没有任务状态变更。", BODY_FONT, SIZE_3, align=left)
     if report.revisions:
@@ -293,16 +302,23 @@ def docx_bytes(report: Report, progress: Progress | None) -> bytes:
     return buffer.getvalue()
 
 
-def _revisions_table(document: DocxDocument, report: Report) -> None:
-    """The period's revisions: deleted words struck through, inserted ones underlined, as Word marks changes."""
+def _heading(document: DocxDocument, text: str) -> None:
+    """A part's heading after the table (黑体 三号), kept on the page of what follows it."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    center, left, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.JUSTIFY
-    heading = _paragraph(document, f"本期任务清单修订（{report.period.label}）", HEADING_FONT, SIZE_3, align=left)
+    heading = _paragraph(document, text, HEADING_FONT, SIZE_3, align=WD_ALIGN_PARAGRAPH.LEFT)
     heading.paragraph_format.space_before = Pt(18)
     heading.paragraph_format.space_after = Pt(6)
     heading.paragraph_format.keep_with_next = True
+
+
+def _revisions_table(document: DocxDocument, report: Report) -> None:
+    """The period's revisions: deleted words struck through, inserted ones underlined, as Word marks changes."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    center, left, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.JUSTIFY
+    _heading(document, f"本期任务清单修订（{report.period.label}）")
     table = _new_table(document, REVISION_COLUMNS, REVISION_WIDTHS_CM)
     for revision in report.revisions:
         cells = _add_row(table)

@@ -2,7 +2,8 @@
 
 Sheet 台账: a title, the 截至/报告期 line, then the Word report's columns with 工作任务 and 具体项目 merged
 down, wrapped text, a frozen header row repeated on every printed page, landscape A4 one page wide.
-Sheet 本期状态变更: the period's status changes; sheet 本期任务清单修订 (when there are any): the
+Sheet 本期报送情况: per unit, its tasks and those it reported nothing on this period; sheet 本期状态变更:
+the period's net status change of each task's rows; sheet 本期任务清单修订 (when there are any): the
 revisions imported in the period, deleted words struck through and inserted ones underlined.
 
 Every text is written as text: a note starting with `=` stays a note, never a formula.
@@ -25,23 +26,27 @@ from tui.core.report_layout import (
     CHANGE_COLUMNS,
     DIFF_MARK,
     HEADING_FONT,
+    REPORTING_COLUMNS,
     REVISION_COLUMNS,
     TITLE_FONT,
+    reporting_values,
     run_lengths,
     subtitle,
     unit_lines,
 )
 
-__all__ = ["CHANGES_SHEET", "LEDGER_SHEET", "REVISIONS_SHEET", "xlsx_bytes"]
+__all__ = ["CHANGES_SHEET", "LEDGER_SHEET", "REPORTING_SHEET", "REVISIONS_SHEET", "xlsx_bytes"]
 
 LEDGER_SHEET = "台账"
+REPORTING_SHEET = "本期报送情况"
 CHANGES_SHEET = "本期状态变更"
 REVISIONS_SHEET = "本期任务清单修订"
 
 # Column widths in Excel's units (about one Latin character; a Chinese character takes two), in the
 # proportions of the Word report's columns.
 COLUMN_WIDTHS = (6, 12, 14, 40, 16, 11, 10, 40)
-CHANGE_WIDTHS = (6, 50, 20, 14, 16)
+CHANGE_WIDTHS = (6, 40, 16, 20, 14, 16)
+REPORTING_WIDTHS = (16, 8, 8, 8, 60)
 REVISION_WIDTHS = (6, 24, 60, 14, 16)
 BODY_SIZE = 10.5  # 五号
 LINE_POINTS = 14.5  # the height of one wrapped line of BODY_SIZE text
@@ -198,10 +203,16 @@ def _when(at: str) -> str:
 
 
 def _changes_sheet(sheet: Any, report: Report, styles: dict[str, Any]) -> None:
-    rows = [(change.task.no, change.task.title, change.change_text, _when(change.at), change.who)
+    rows = [(change.task.no, change.task.title, change.unit, change.change_text, _when(change.at), change.who)
             for change in report.status_changes]  # fmt: skip
     _listing(sheet, styles, f"本期状态变更（{report.period.label}）", CHANGE_COLUMNS, CHANGE_WIDTHS, rows,
-             ("center", "left", "center", "center", "center"), "本期没有任务状态变更。")  # fmt: skip
+             ("center", "left", "center", "center", "center", "center"), "本期没有任务状态变更。")  # fmt: skip
+
+
+def _reporting_sheet(sheet: Any, report: Report, styles: dict[str, Any]) -> None:
+    rows = [reporting_values(unit) for unit in report.reporting]
+    _listing(sheet, styles, f"本期报送情况（{report.period.label}）", REPORTING_COLUMNS, REPORTING_WIDTHS, rows,
+             ("center", "center", "center", "center", "left"), "没有需要报送的单位。")  # fmt: skip
 
 
 def _marked_text(lines: Sequence[str], size: float) -> Any:
@@ -241,6 +252,7 @@ def xlsx_bytes(report: Report, progress: Progress | None) -> bytes:
     workbook = Workbook()
     styles = _styles()
     _ledger_sheet(workbook.active, report, styles, progress)
+    _reporting_sheet(workbook.create_sheet(REPORTING_SHEET), report, styles)
     _changes_sheet(workbook.create_sheet(CHANGES_SHEET), report, styles)
     if report.revisions:
         _revisions_sheet(workbook.create_sheet(REVISIONS_SHEET), report, styles)

@@ -17,7 +17,8 @@ __all__ = ["SearchIndex", "searchable_text"]
 
 
 def searchable_text(task: Task) -> str:
-    """What a search looks in: the 序号, the section and subsection, the content, units, deadline and notes."""
+    """What a search looks in: the 序号, the section and subsection, the content, units, deadline and notes (every
+    unit's; the townships carrying a task are not searched: they carry nearly all of them)."""
     parts = [
         str(task.no),
         task.section,
@@ -26,6 +27,7 @@ def searchable_text(task: Task) -> str:
         *task.units,
         task.deadline,
         *(note.text for note in task.notes),
+        *(note.text for note in task.unit_notes),
     ]
     return "\n".join(parts)
 

@@ -23,7 +23,7 @@ import dataclasses
 import datetime as dt
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,12 +38,12 @@ from tui.core.store.errors import PermissionDenied, StoreError
 from tui.core.store.files import FileCache, Signature, Tables, signature
 from tui.core.store.fold import Folded
 from tui.core.store.journal import Clock, Journal
-from tui.core.store.records import task_from_doc
+from tui.core.store.records import task_from_doc, town_task_ids
 from tui.core.store.rights import UsersFile, current_user
 
 if TYPE_CHECKING:
     from tui.core.reseed import ReseedPlan
-    from tui.core.store.imports import ReseedResult
+    from tui.core.store.imports import ReseedResult, TownsResult
 
 __all__ = ["LOCK_TIMEOUT_SECONDS", "Revision", "Store", "default_db_path"]
 
@@ -94,8 +94,9 @@ class Store(Journal):
         self.users_path = self._users.path
         self.users_path_configured = self._users.configured
         self.read_only = read_only
-        # Task objects by id, reused while their record, status and notes are unchanged.
-        self._tasks: dict[str, tuple[int, Status, int, str, Task]] = {}
+        # Task objects by id, reused while their record, statuses, notes and townships are unchanged.
+        self._tasks: dict[str, tuple[tuple[Any, ...], Task]] = {}
+        self._town_ids: tuple[dict[str, Any], frozenset[str]] | None = None
         self._lock = InterProcessLock(self.lock_path, timeout=LOCK_TIMEOUT_SECONDS)
 
     @property
@@ -155,28 +156,30 @@ class Store(Journal):
         except StoreError:
             return login
 
-    def refusal(self, action: str, task_id: str | None = None, *, new_status: Status | None = None) -> str | None:
-        """Why this session may not do `action` to the task, or None: lets a UI grey out what is refused.
+    def refusal(
+        self, action: str, task_id: str | None = None, *, unit: str | None = None, new_status: Status | None = None
+    ) -> str | None:
+        """Why this session may not do `action` to the task's row of `unit` (None: its overall row, which is the
+        lead's), or None: lets a UI grey out what is refused.
 
-        `action` is `status`, `note`, `undo` or `import`. The write methods enforce the same rule.
+        `action` is `status`, `note`, `undo`, `import` or `towns`. The write methods enforce the same rule
+        (`Identity.refusal`).
         """
         if self.read_only:
             return "当前为只读模式（--read-only），不能修改台账。"
         if self.is_backup:
             return self._backup_refusal()
-        task = None
-        old_status = None
-        doc = self._task_doc(task_id) if task_id is not None else None
-        if task_id is not None and doc is not None:
-            old_status = self._statuses().statuses.get(task_id, Status.NOT_STARTED)
-            task = task_from_doc(doc, old_status, ())
-        return self.identity().refusal(action, task, new_status=new_status, old_status=old_status)
+        task = self._task_now(task_id) if task_id is not None else None
+        old_status = task.status_for(unit) if task is not None else None
+        return self.identity().refusal(action, task, unit=unit, new_status=new_status, old_status=old_status)
 
-    def _authorize(self, action: str, task_id: str | None = None, *, new_status: Status | None = None) -> None:
+    def _authorize(
+        self, action: str, task_id: str | None = None, *, unit: str | None = None, new_status: Status | None = None
+    ) -> None:
         """Raise PermissionDenied unless this session may do `action`. Every write calls it, inside the lock."""
         if not self.read_only:
             self.permissions(recheck=True)  # a folder's mode may have changed since users.toml was read
-        reason = self.refusal(action, task_id, new_status=new_status)
+        reason = self.refusal(action, task_id, unit=unit, new_status=new_status)
         if reason is not None:
             raise PermissionDenied(reason)
 
@@ -202,6 +205,27 @@ class Store(Journal):
     def has_tasks(self) -> bool:
         return bool(self._document_tables().get("tasks"))
 
+    def _meta(self) -> dict[str, Any]:
+        return next(iter(self._document_tables().get("meta", {}).values()), {})
+
+    def towns(self) -> tuple[str, ...]:
+        """The district's townships as db.json's meta lists them (empty until `taizhang towns set`)."""
+        towns = self._meta().get("towns", [])
+        return tuple(town for town in towns if isinstance(town, str)) if isinstance(towns, list) else ()
+
+    def _task_towns(self, tables: Tables) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The ids of the tasks the townships carry, and the townships."""
+        towns = self.towns()
+        if not towns:
+            return frozenset(), towns
+        table = tables.get("tasks", {})
+        # Worked out once per version of db.json: the cache holds the very table it was worked out from.
+        cached = self._town_ids
+        if cached is None or cached[0] is not table:
+            cached = (table, town_task_ids(table))
+            self._town_ids = cached
+        return cached[1], towns
+
     def load(self, *, with_notes: bool = True) -> Ledger:
         """The ledger as it is on disk now (only files that changed since the last call are re-read).
 
@@ -209,25 +233,30 @@ class Store(Journal):
         much cheaper on a large journal (`Ledger.notes_loaded` says which it is).
         """
         tables = self._document_tables()
-        meta = next(iter(tables.get("meta", {}).values()), {})
+        meta = self._meta()
         folded = self._state() if with_notes else self._statuses()
         notes_by_task = folded.notes if isinstance(folded, Folded) and with_notes else {}
+        town_ids, towns = self._task_towns(tables)
 
-        def build(doc: dict[str, Any]) -> Task:
+        def build(doc: dict[str, Any], *, in_ledger: bool = True) -> Task:
             task_id = doc["id"]
             status = folded.statuses.get(task_id, Status.NOT_STARTED)
+            rows = folded.unit_statuses.get(task_id)
             notes = notes_by_task.get(task_id, ())
+            task_towns = towns if in_ledger and task_id in town_ids else ()
             last_note = notes[-1].event if notes else ""
+            key = (id(doc), status, len(notes), last_note, rows, task_towns)
             cached = self._tasks.get(task_id)
-            if cached is not None and cached[:4] == (id(doc), status, len(notes), last_note):
-                return cached[4]
-            task = task_from_doc(doc, status, notes)
-            self._tasks[task_id] = (id(doc), status, len(notes), last_note, task)
+            # `rows` is the fold's own dict, replaced (never changed) when a row of the task changes.
+            if cached is not None and cached[0][:4] == key[:4] and cached[0][4] is rows and cached[0][5] == task_towns:
+                return cached[1]
+            task = task_from_doc(doc, status, notes, towns=task_towns, unit_statuses=rows)
+            self._tasks[task_id] = (key, task)
             return task
 
         try:
             tasks = sorted((build(doc) for doc in tables.get("tasks", {}).values()), key=lambda t: t.no)
-            archived = tuple(build(doc) for doc in tables.get("archive", {}).values())
+            archived = tuple(build(doc, in_ledger=False) for doc in tables.get("archive", {}).values())
         except (KeyError, ValueError, TypeError) as error:
             raise StoreError(f"数据文件 {self.path} 中的任务记录不完整，请运行 taizhang check 查看详情。") from error
         return Ledger(
@@ -238,22 +267,43 @@ class Store(Journal):
             source_sha256=meta.get("source_sha256", ""),
             imported_at=meta.get("imported_at", ""),
             archived=archived,
+            towns=towns,
             notes_loaded=with_notes,
         )
 
-    def task_by_no(self, no: int) -> Task | None:
-        """One task by its 序号, with its status and no notes, without building the others."""
-        doc = next((doc for doc in self._document_tables().get("tasks", {}).values() if doc.get("no") == no), None)
+    def _task_from(self, doc: dict[str, Any] | None) -> Task | None:
+        """The task of a record with its statuses (every row's) and townships, without notes."""
         if doc is None:
             return None
+        tables = self._document_tables()
+        town_ids, towns = self._task_towns(tables)
+        statuses = self._statuses()
         try:
-            return task_from_doc(doc, self._statuses().statuses.get(doc["id"], Status.NOT_STARTED), ())
+            return task_from_doc(
+                doc,
+                statuses.statuses.get(doc["id"], Status.NOT_STARTED),
+                (),
+                towns=towns if doc["id"] in town_ids else (),
+                unit_statuses=statuses.unit_statuses.get(doc["id"]),
+            )
         except (KeyError, ValueError, TypeError) as error:
             raise StoreError(f"数据文件 {self.path} 中的任务记录不完整，请运行 taizhang check 查看详情。") from error
 
-    def status_of(self, task_id: str) -> Status:
-        """A task's status on disk now, without building the ledger."""
-        return self._statuses().statuses.get(task_id, Status.NOT_STARTED)
+    def _task_now(self, task_id: str) -> Task | None:
+        return self._task_from(self._task_doc(task_id))
+
+    def task_by_no(self, no: int) -> Task | None:
+        """One task by its 序号, with its statuses and no notes, without building the others."""
+        return self._task_from(
+            next((doc for doc in self._document_tables().get("tasks", {}).values() if doc.get("no") == no), None)
+        )
+
+    def status_of(self, task_id: str, unit: str | None = None) -> Status:
+        """A task's status on disk now (the row of `unit`; None: the overall one), without building the ledger."""
+        if unit is None:
+            return self._statuses().status_of(task_id)
+        task = self._task_now(task_id)
+        return task.status_for(unit) if task is not None else Status.NOT_STARTED
 
     def archive_dates(self) -> dict[str, str]:
         """When a revision archived each archived task (ISO time), by task id."""
@@ -272,27 +322,36 @@ class Store(Journal):
 
     # ----------------------------------------------------------------- writing progress
 
-    def _require_task(self, task_id: str) -> None:
-        if self._task_doc(task_id) is None:
+    def _require_row(self, task_id: str, unit: str | None) -> dict[str, str]:
+        """The event fields naming the row of `unit` (none for the overall row, which is also the lead's).
+        Raises StoreError when the task is gone or the unit takes no part in it."""
+        task = self._task_now(task_id)
+        if task is None:
             raise StoreError("该任务已不在台账中（可能刚被重新导入移除），请刷新后重试。")
+        if unit is not None and task.role_of(unit) is None:
+            raise StoreError(f"{task.no} 号任务的责任单位和乡镇（街道）中没有{unit}。")
+        key = task.row_key(unit)
+        return {"unit": key} if key is not None else {}
 
-    def set_status(self, task_id: str, status: Status) -> Event | None:
-        """Record a status change; None when the task already has that status."""
+    def set_status(self, task_id: str, status: Status, *, unit: str | None = None) -> Event | None:
+        """Record a status change of the task (`unit` None, or its lead unit) or of one unit's own row; None
+        when that row already has that status."""
         with self._locked():
-            self._require_task(task_id)
-            self._authorize("status", task_id, new_status=status)
-            old = self._statuses().statuses.get(task_id, Status.NOT_STARTED)
+            row = self._require_row(task_id, unit)
+            self._authorize("status", task_id, unit=unit, new_status=status)
+            old = self._statuses().status_of(task_id, row.get("unit"))
             if old == status:
                 return None
-            return self._append({"task": task_id, "kind": "status", "old": old.value, "new": status.value})
+            return self._append({"task": task_id, "kind": "status", "old": old.value, "new": status.value, **row})
 
-    def add_note(self, task_id: str, text: str) -> Event:
-        """Record a note; refused (StoreError) when empty or longer than NOTE_MAX_CHARS, nothing written."""
+    def add_note(self, task_id: str, text: str, *, unit: str | None = None) -> Event:
+        """Record a note on the task (`unit` None, or its lead unit) or on one unit's own row; refused
+        (StoreError) when empty or longer than NOTE_MAX_CHARS, nothing written."""
         text = _valid_note(text)
         with self._locked():
-            self._require_task(task_id)
-            self._authorize("note", task_id)
-            return self._append({"task": task_id, "kind": "note", "text": text})
+            row = self._require_row(task_id, unit)
+            self._authorize("note", task_id, unit=unit)
+            return self._append({"task": task_id, "kind": "note", "text": text, **row})
 
     def add_notes(self, notes: list[tuple[str, str, str]]) -> list[Event]:
         """Add many dated notes, `(task_id, at, text)`, in one write per monthly shard."""
@@ -306,7 +365,8 @@ class Store(Journal):
             return self._append_many([{"at": at, "task": task_id, "kind": "note", "text": text} for task_id, at, text in notes])
 
     def undo(self, event_id: str) -> Event:
-        """Undo one earlier change (a status change or a note); the undo is itself an event."""
+        """Undo one earlier change (a status change or a note, of the overall row or a unit's own row); the
+        undo is itself an event, on the same row."""
         with self._locked():
             state = self._statuses()
             target = self.event(event_id)
@@ -315,15 +375,17 @@ class Store(Journal):
             if event_id in state.undone:
                 raise StoreError("这项改动已经撤销过了。")
             restores = Status(target.old) if target.kind == "status" and target.old else None
-            self._authorize("undo", target.task, new_status=restores)
+            row = {"unit": target.unit} if target.unit else {}
+            self._authorize("undo", target.task, unit=target.unit or None, new_status=restores)
             if target.kind == "status":
-                current = state.statuses.get(target.task, Status.NOT_STARTED)
+                current = state.status_of(target.task, target.unit or None)
                 if current.value != target.new:
-                    raise StoreError(f"该任务的状态已被改为 {current.label}，无法撤销。")
+                    whose = f"{target.unit}的" if target.unit else "该任务的"
+                    raise StoreError(f"{whose}状态已被改为 {current.label}，无法撤销。")
                 return self._append(
-                    {"task": target.task, "kind": "undo", "ref": event_id, "old": target.new, "new": target.old}
+                    {"task": target.task, "kind": "undo", "ref": event_id, "old": target.new, "new": target.old, **row}
                 )
-            return self._append({"task": target.task, "kind": "undo", "ref": event_id, "text": target.text})
+            return self._append({"task": target.task, "kind": "undo", "ref": event_id, "text": target.text, **row})
 
     # ----------------------------------------------------------------- imports, check and repair (rare: loaded on use)
 
@@ -361,6 +423,14 @@ class Store(Journal):
             expected_fingerprint=expected_fingerprint,
             replace=replace,
         )
+
+    def set_towns(self, names: Iterable[str]) -> TownsResult:
+        """Replace the list of townships (supervisors only; anyone without users.toml) in db.json's meta, which
+        revisions keep. Names may be given one per word or `、`-separated. A township dropped keeps its progress
+        in the journal (shown again when it is listed again)."""
+        from tui.core.store.imports import set_towns
+
+        return set_towns(self, names)
 
     def check(self) -> list[str]:
         """Problems found in the store, each one line of Chinese; empty when it is healthy.

@@ -61,7 +61,10 @@ _FIELD_NAMES = {
     "text": "内容",
     "ref": "所撤销的记录",
     "fields": "改动的字段",
+    "unit": "单位",
 }
+# The events that may name a unit's own row (`unit`; without it they are the task's overall progress).
+UNIT_KINDS = ("status", "note", "undo")
 _TEXT_FIELDS = ("section", "subsection", "content", "deadline")
 _LIST_FIELDS = ("units", "remarks")
 _EVENT_REF = re.compile(r"^\d{4}-\d{2}#\d+$")
@@ -132,6 +135,10 @@ def document_problems(tables: Any, name: str, schema_version: int) -> list[str]:
         problems.append("缺少 meta 记录（版本、来源文档）。")
     elif meta.get("schema") != schema_version:
         problems.append(f"数据版本为 {meta.get('schema')}，本程序需要 {schema_version}。")
+    elif not isinstance(meta.get("towns", []), list) or not all(
+        isinstance(town, str) and town for town in meta.get("towns", [])
+    ):
+        problems.append("meta 记录中的乡镇（街道）列表（towns）格式不对，应是名称的列表。可用 taizhang towns set 重新设定。")
     ids: set[str] = set()
     numbers: set[int] = set()
     tasks = tables.get("tasks")
@@ -175,6 +182,8 @@ def _event_problems(event_id: str, doc: Any, month: str) -> list[str]:
     for name in ("by", "task", "text"):
         if name in doc and not isinstance(doc[name], str):
             problems.append(f"{where} 的{_FIELD_NAMES[name]}（{name}）应是文字。")
+    if "unit" in doc and (kind not in UNIT_KINDS or not isinstance(doc["unit"], str) or not doc["unit"]):
+        problems.append(f"{where} 的单位（unit）无效：只有状态、进展和撤销记录可以写单位，且应是单位名称。")
     for name in ("old", "new"):
         value = doc.get(name)
         if value not in (None, "") and value not in _STATUSES:
@@ -208,13 +217,17 @@ def shard_problems(tables: Any, name: str) -> list[str]:
 def journal_problems(events: Iterable[tuple[str, dict[str, Any]]], task_ids: set[str]) -> list[str]:
     """Across shards: every event names a task the ledger has (or archived), every undo an event there is."""
     events = list(events)
-    undoable = {event_id for event_id, doc in events if doc.get("kind") in ("status", "note")}
+    undoable = {event_id: doc for event_id, doc in events if doc.get("kind") in ("status", "note")}
     problems = []
     for event_id, doc in events:
         if doc["task"] not in task_ids:
             problems.append(f"记录 {event_id} 指向不存在的任务 {doc['task']}。")
-        if doc["kind"] == "undo" and doc["ref"] not in undoable:
-            problems.append(f"记录 {event_id} 撤销的记录 {doc['ref']} 不存在。")
+        if doc["kind"] == "undo":
+            target = undoable.get(doc["ref"])
+            if target is None:
+                problems.append(f"记录 {event_id} 撤销的记录 {doc['ref']} 不存在。")
+            elif (target.get("task"), target.get("unit", "")) != (doc["task"], doc.get("unit", "")):
+                problems.append(f"记录 {event_id} 与它撤销的记录 {doc['ref']} 不是同一任务的同一行。")
     return _capped(problems, "改动记录")
 
 
@@ -280,6 +293,7 @@ def _summary_problems(store: Store) -> list[str]:
         folded = store._state()
         if summary is not None and (
             summary.statuses != folded.statuses
+            or summary.unit_statuses != folded.unit_statuses
             or summary.undone != folded.undone
             or summary.last_event != folded.last_event
         ):

@@ -1,6 +1,7 @@
 """Folding the journal: what the events say about each task's status and notes. Pure: no files here.
 
-`fold_statuses` is the one status rule. A shard's fold (`ShardFold`), the fold of the whole journal
+A task's progress is kept in rows: the overall one (events without `unit`, which is also the lead unit's
+row) and one per other unit (events naming that `unit`). `fold_statuses` is the one status rule. A shard's fold (`ShardFold`), the fold of the whole journal
 (`Folded`) and the status summary brought up to date after a write (`Statuses.after`) all go through it,
 so the summary can never say something the journal does not.
 """
@@ -24,7 +25,11 @@ __all__ = [
     "fold_statuses",
 ]
 
-SUMMARY_VERSION = 1
+# 2: per-unit statuses (`unit_statuses`). A summary of another version is not read (the shards are folded).
+SUMMARY_VERSION = 2
+
+# A task's other units' statuses: task id -> canonical unit -> status.
+UnitStatuses = dict[str, dict[str, Status]]
 
 
 def event_from_doc(event_id: str, doc: Mapping[str, Any]) -> Event:
@@ -39,6 +44,7 @@ def event_from_doc(event_id: str, doc: Mapping[str, Any]) -> Event:
         text=doc.get("text", ""),
         ref=doc.get("ref", ""),
         fields=doc.get("fields", {}),
+        unit=doc.get("unit", ""),
     )
 
 
@@ -48,21 +54,38 @@ def event_order(event_id: str) -> tuple[str, int]:
     return (shard, int(number) if number.isdigit() else 0)
 
 
-def fold_statuses(docs: Iterable[Mapping[str, Any]]) -> tuple[dict[str, str], set[str]]:
+def fold_statuses(docs: Iterable[Mapping[str, Any]]) -> tuple[dict[str, str], dict[str, dict[str, str]], set[str]]:
     """The one rule for what events in order say about statuses: a status change, or an undo that restores
-    a status, leaves the task at its `new`; an undo marks the event it names (`ref`) undone.
+    a status, leaves its row at its `new` (the row of its `unit`, or the overall one when it names none); an
+    undo marks the event it names (`ref`) undone.
 
-    Returns each task's last status value (tasks never changed are absent) and the undone event ids.
+    Returns each task's last overall status value and each task's other rows' last status values (rows never
+    changed are absent), and the undone event ids.
     """
     statuses: dict[str, str] = {}
+    unit_statuses: dict[str, dict[str, str]] = {}
     undone: set[str] = set()
     for doc in docs:
         kind = doc.get("kind")
         if kind == "undo":
             undone.add(doc.get("ref", ""))
         if kind in ("status", "undo") and doc.get("new"):
-            statuses[doc["task"]] = doc["new"]
-    return statuses, undone
+            unit = doc.get("unit")
+            if unit:
+                unit_statuses.setdefault(doc["task"], {})[unit] = doc["new"]
+            else:
+                statuses[doc["task"]] = doc["new"]
+    return statuses, unit_statuses, undone
+
+
+def _merged(base: UnitStatuses, later: Mapping[str, Mapping[str, str]]) -> UnitStatuses:
+    """`base` with `later`'s rows on top; the dicts of `base` are never changed (readers share them)."""
+    if not later:
+        return base
+    merged = dict(base)
+    for task_id, rows in later.items():
+        merged[task_id] = {**merged.get(task_id, {}), **{unit: Status(value) for unit, value in rows.items()}}
+    return merged
 
 
 class ShardFold:
@@ -76,8 +99,9 @@ class ShardFold:
         for event_id, doc in self.docs:
             self.docs_by_task.setdefault(doc.get("task", ""), []).append((event_id, doc))
             if doc.get("kind") == "note":
-                self.notes.setdefault(doc["task"], []).append(Note(doc["at"], doc["by"], doc["text"], event_id))
-        self.statuses, self.undo_refs = fold_statuses(doc for _event_id, doc in self.docs)
+                note = Note(doc["at"], doc["by"], doc["text"], event_id, doc.get("unit") or "")
+                self.notes.setdefault(doc["task"], []).append(note)
+        self.statuses, self.unit_statuses, self.undo_refs = fold_statuses(doc for _event_id, doc in self.docs)
 
     @functools.cached_property
     def events(self) -> list[Event]:
@@ -86,29 +110,47 @@ class ShardFold:
 
 
 class Statuses:
-    """Every task's status (tasks never changed are absent), the undone event ids, the last event id."""
+    """Every task's overall status and its other units' rows (those never changed are absent), the undone
+    event ids, the last event id."""
 
-    def __init__(self, statuses: dict[str, Status], undone: set[str], last_event: str | None) -> None:
+    def __init__(
+        self,
+        statuses: dict[str, Status],
+        undone: set[str],
+        last_event: str | None,
+        unit_statuses: UnitStatuses | None = None,
+    ) -> None:
         self.statuses = statuses
         self.undone = undone
         self.last_event = last_event
+        self.unit_statuses: UnitStatuses = unit_statuses or {}
+
+    def status_of(self, task_id: str, unit: str | None = None) -> Status:
+        """A row's status: the task's overall one (`unit` None), else that unit's row."""
+        if unit is None:
+            return self.statuses.get(task_id, Status.NOT_STARTED)
+        return self.unit_statuses.get(task_id, {}).get(unit, Status.NOT_STARTED)
 
     def after(self, events: Iterable[Event]) -> Statuses:
         """These statuses once `events` (just appended, in order) are added."""
         events = list(events)
-        changed, undone = fold_statuses(event.to_json() for event in events)
+        changed, units_changed, undone = fold_statuses(event.to_json() for event in events)
         last_event = self.last_event
         for event in events:
             if last_event is None or event_order(event.id) > event_order(last_event):
                 last_event = event.id
         statuses = {**self.statuses, **{task_id: Status(value) for task_id, value in changed.items()}}
-        return Statuses(statuses, self.undone | undone, last_event)
+        return Statuses(statuses, self.undone | undone, last_event, _merged(self.unit_statuses, units_changed))
 
     def to_json(self, signatures: dict[str, tuple[int, int, int] | None]) -> dict[str, Any]:
         return {
             "version": SUMMARY_VERSION,
             "signatures": signatures,
             "statuses": {task_id: status.value for task_id, status in self.statuses.items()},
+            "unit_statuses": {
+                task_id: {unit: status.value for unit, status in rows.items()}
+                for task_id, rows in self.unit_statuses.items()
+            },
             "undone": sorted(self.undone),
             "last_event": self.last_event,
         }
@@ -123,8 +165,13 @@ class Statuses:
             if written != signatures:
                 return None
             statuses = {str(task_id): Status(value) for task_id, value in data["statuses"].items()}
+            unit_statuses = {
+                str(task_id): {str(unit): Status(value) for unit, value in rows.items()}
+                for task_id, rows in data["unit_statuses"].items()
+            }
             last_event = data["last_event"]
-            return cls(statuses, {str(ref) for ref in data["undone"]}, str(last_event) if last_event else None)
+            undone = {str(ref) for ref in data["undone"]}
+            return cls(statuses, undone, str(last_event) if last_event else None, unit_statuses)
         except (AttributeError, KeyError, TypeError, ValueError):
             return None
 
@@ -147,13 +194,16 @@ class Folded(Statuses):
         self.shards = shards
         self._older = older or NotesOfOlderShards()
         latest: dict[str, str] = {}
+        unit_statuses: UnitStatuses = {}
         for shard in shards:
             latest.update(shard.statuses)
+            unit_statuses = _merged(unit_statuses, shard.unit_statuses)
         last_docs = next((shard.docs for shard in reversed(shards) if shard.docs), None)
         super().__init__(
             {task_id: Status(value) for task_id, value in latest.items()},
             set().union(*(shard.undo_refs for shard in shards)),
             last_docs[-1][0] if last_docs else None,
+            unit_statuses,
         )
 
     @functools.cached_property

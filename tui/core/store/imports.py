@@ -1,4 +1,5 @@
-"""Writing db.json: the first import (`seed`) and a revised document (`reseed`), with the backup before it.
+"""Writing db.json: the first import (`seed`), a revised document (`reseed`, with the backup before it) and the
+list of townships (`set_towns`, kept in the meta record, which a reseed keeps).
 
 Parts of `Store` (its `seed` and `reseed` call these with itself); loaded only when someone imports.
 """
@@ -7,13 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
+from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from importers.records import LedgerDocument
-from tui.core.model import Event, Ledger, Status, without_controls_in
+from tui.core.model import Event, Ledger, Status, canonical_unit, without_controls, without_controls_in
 from tui.core.os_errors import os_error_line
 from tui.core.reseed import ReseedPlan
 from tui.core.shared_files import TEMP_PREFIX, atomic_write_bytes, make_shared_folder, seal_for_group
@@ -24,7 +27,7 @@ from tui.core.store.records import SCHEMA_VERSION, new_task_id, record_doc
 if TYPE_CHECKING:
     from tui.core.store.api import Store
 
-__all__ = ["ReseedResult", "reseed", "seed"]
+__all__ = ["ReseedResult", "TownsResult", "reseed", "seed", "set_towns", "town_names"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -199,3 +202,58 @@ def reseed(
             store._cache.forget(store.path)
             raise
     return ReseedResult(store.load(), folder, tuple(archived), tuple(written))
+
+
+# ---------------------------------------------------------------------- the townships
+
+_TOWN_SEPARATORS = re.compile(r"[、，,；;\s]+")
+_TOWN_MAX_CHARS = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class TownsResult:
+    """What `Store.set_towns` did: the townships now, and those dropped that have progress in the journal
+    (it stays there, and shows again if they are listed again)."""
+
+    towns: tuple[str, ...]
+    dropped_with_progress: tuple[str, ...] = ()
+
+
+def town_names(words: Iterable[str]) -> tuple[str, ...]:
+    """The townships as given (`万安街道 双阳街道` or `万安街道、双阳街道`), without control characters and repeats."""
+    names: list[str] = []
+    for word in words:
+        for name in _TOWN_SEPARATORS.split(without_controls(word)):
+            if name and canonical_unit(name) not in map(canonical_unit, names):
+                names.append(name)
+    return tuple(names)
+
+
+def set_towns(store: Store, words: Iterable[str]) -> TownsResult:
+    """`Store.set_towns`: db.json's list of townships replaced in one atomic write (nothing else changes)."""
+    towns = town_names(words)
+    if not towns:
+        raise StoreError("请写出乡镇（街道）的名称，如 taizhang towns set 万安街道 双阳街道。")
+    too_long = next((name for name in towns if len(name) > _TOWN_MAX_CHARS), None)
+    if too_long is not None:
+        raise StoreError(f"“{too_long[:_TOWN_MAX_CHARS]}…”不像乡镇（街道）的名称（最多 {_TOWN_MAX_CHARS} 字）。未做任何改动。")
+    with store._locked():
+        store._authorize("towns")
+        tables = store._document_tables()
+        if not tables.get("tasks"):
+            raise StoreError(f"{store.path} 中还没有任务。请先用 taizhang import 导入任务清单。")
+        listed = {canonical_unit(unit) for doc in tables["tasks"].values() for unit in doc.get("units", ())}
+        clash = next((name for name in towns if canonical_unit(name) in listed), None)
+        if clash is not None:
+            raise StoreError(f"“{clash}”是任务清单中的责任单位，不是乡镇（街道）。未做任何改动。")
+        meta_table = tables.get("meta", {})
+        key = next(iter(meta_table), "1")
+        before = tuple(meta_table.get(key, {}).get("towns", ()))
+        if before == towns:
+            return TownsResult(towns)
+        meta = {**meta_table.get(key, {}), "towns": list(towns)}
+        write_tables(store.path, store._cache, {**tables, "meta": {**meta_table, key: meta}})
+        kept = {canonical_unit(name) for name in towns}
+        dropped = [name for name in before if canonical_unit(name) not in kept]
+        with_progress = {event.unit for event in store._state().events if event.unit}
+    return TownsResult(towns, tuple(name for name in dropped if canonical_unit(name) in with_progress))
