@@ -87,11 +87,12 @@ class UnitTable(Widget):
         return self.render().plain if self._rows else ""
 
     def caption(self) -> str:
-        """`各单位（8）  按键改动：马甲镇 的一行`, and the key with which a supervisor picks another row."""
-        caption = f"各单位（{len(self._rows)}）"
+        """`各单位  按键改动：马甲镇 的一行`, and the key with which a supervisor picks another row. Short: at 80
+        columns it has about 44 cells."""
+        caption = "各单位"
         target = self._target
         if target is not None:
-            row = f"{target.unit} 的一行" if target.unit else f"整项任务（牵头 {target.owner}）"
+            row = f"{target.unit} 的一行" if target.unit else "整项任务"  # the lead's row, marked below
             caption += f"  按键改动：{row}"
             if target.may_pick:
                 caption += "  r 选择单位行"
@@ -117,7 +118,7 @@ class UnitTable(Widget):
         heading_style = self.get_component_rich_style("unit-table--heading", partial=True)
         target_style = self.get_component_rich_style("unit-table--target", partial=True)
         lines = [
-            Text(fit_cells(self.caption(), width), style="bold"),
+            Text(fit_cells(terminal_safe(self.caption()), width), style="bold"),
             Text(
                 fit_cells(
                     "  " + _GAP.join((_padded("单位", unit_cells), _padded("角色", role_cells), _padded("状态", _STATUS_CELLS)))
