@@ -64,6 +64,11 @@ class TaskDetail(VerticalScroll, can_focus=True):
         return self.query_one("#detail-body", Static)
 
     @property
+    def notes_body(self) -> Static:
+        """What follows the unit table: the notes and the history."""
+        return self.query_one("#detail-notes", Static)
+
+    @property
     def unit_table(self) -> UnitTable:
         return self.query_one("#detail-units", UnitTable)
 
@@ -82,7 +87,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
         self._shown_text = "\n".join(part.plain for part in parts)
         self._notes_text = "\n".join(part.plain for part in below_units)
         self.body.update(Group(*parts))
-        notes = self.query_one("#detail-notes", Static)
+        notes = self.notes_body
         notes.update(Group(*below_units))
         notes.display = bool(below_units)
         if task_id is None:
