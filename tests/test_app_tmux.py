@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.model import Status
+from tui.core.model import Status, Task
 from tui.core.store import Store
 
 TAIZHANG = shutil.which("taizhang") or str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "taizhang")
@@ -69,6 +69,15 @@ class Terminal:
         subprocess.run(["tmux", "kill-session", "-t", self.session], capture_output=True, check=False)
 
 
+def quit_and_read(terminal: Terminal, db_path: Path, no: int) -> Task:
+    """Press q and check the app left; then task `no` as saved."""
+    terminal.keys("q")
+    assert terminal.exited(), terminal.screen()
+    task = Store(db_path).load().by_no(no)
+    assert task is not None
+    return task
+
+
 def test_installed_taizhang_marks_a_task_and_adds_a_note(db_path: Path) -> None:
     terminal = Terminal([TAIZHANG, "--db", str(db_path)])
     try:
@@ -85,12 +94,9 @@ def test_installed_taizhang_marks_a_task_and_adds_a_note(db_path: Path) -> None:
         terminal.wait_for("养老床位已验收 tmux")  # typed into the dialog before Enter, as a person would
         terminal.keys("Enter")
         terminal.wait_for("已为 12 号任务添加进展情况")
-        terminal.keys("q")
-        assert terminal.exited(), terminal.screen()
+        task = quit_and_read(terminal, db_path, 12)
     finally:
         terminal.close()
-    task = Store(db_path).load().by_no(12)
-    assert task is not None
     assert task.status == Status.DONE
     assert [note.text for note in task.notes] == ["养老床位已验收 tmux"]
 
@@ -128,11 +134,8 @@ def test_installed_taizhang_as_a_township_editor_changes_its_own_row(db_path: Pa
         terminal.keys("m")
         screen = terminal.wait_for("状态为 马甲镇 的一行")
         assert "单位:马甲镇" in screen and "显示" not in screen  # all 72 tasks shown
-        terminal.keys("q")
-        assert terminal.exited(), terminal.screen()
+        task = quit_and_read(terminal, db_path, 12)
     finally:
         terminal.close()
-    task = Store(db_path).load().by_no(12)
-    assert task is not None
     assert task.status_for("马甲镇") == Status.DONE and task.status == Status.NOT_STARTED
     assert [note.text for note in task.notes_for("马甲镇")] == ["马甲镇已摸底 tmux"] and task.notes == ()
