@@ -161,6 +161,9 @@ async def test_m_shows_a_township_its_72_tasks_with_its_own_statuses(units_db: P
         assert "单位:马甲镇" in screen.query_one("#header").shown_text
         assert (mark_of(app, 12), mark_of(app, 13)) == ("[~]", "[ ]")  # 马甲镇's own rows
         assert "状态为 马甲镇 的一行" in str(screen.query_one("#tree-title").render())
+        await pilot.press("g")  # the first section: its counts are 马甲镇's rows' too
+        await pilot.pause()
+        assert screen.current_group is not None and "共 11 项任务（状态为 马甲镇 的一行）" in screen.detail.text
 
         await pilot.press("s", "j", "j", "enter")  # 推进中: 马甲镇's own rows too
         await pilot.pause()

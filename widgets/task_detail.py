@@ -180,11 +180,13 @@ class TaskDetail(VerticalScroll, can_focus=True):
                 below.append(Text(f"另有 {older} 条较早的记录：taizhang history {task.no}（在此按 a 全部显示）", style="dim"))
         self._show(parts, task_id=task.id, below_units=below)
 
-    def show_group(self, name: str, tasks: Sequence[Task], *, today: dt.date) -> None:
-        counts = {status: sum(task.status == status for task in tasks) for status in Status}
-        overdue = sum(task.is_overdue(today) for task in tasks)
+    def show_group(self, name: str, tasks: Sequence[Task], *, today: dt.date, row_of: str | None = None) -> None:
+        """A section's or subsection's counts; `row_of`: of that unit's own rows, as the tree then shows them."""
+        counts = {status: sum(task.status_for(row_of) == status for task in tasks) for status in Status}
+        overdue = sum(task.is_overdue_for(row_of, today) for task in tasks)
         parts = [Text(terminal_safe(name), style="bold"), Text("")]
-        parts.append(Text(f"共 {len(tasks)} 项任务"))
+        whose = f"（状态为 {terminal_safe(row_of)} 的一行）" if row_of else ""
+        parts.append(Text(f"共 {len(tasks)} 项任务{whose}"))
         for status, count in counts.items():
             parts.append(Text.assemble(f"  {STATUS_GLYPHS[status]} ", (status.label, STATUS_STYLES[status]), f"  {count}"))
         if overdue:

@@ -286,7 +286,7 @@ class MainScreen(Screen[None]):
     def watch_current_group(self, group: Section | Subsection | None) -> None:
         if group is not None:
             tasks = [task for task in self._visible_tasks() if group.holds(task)]
-            self.detail.show_group(group.title, tasks, today=self.store.today())
+            self.detail.show_group(group.title, tasks, today=self.store.today(), row_of=self.filters.unit)
 
     # ------------------------------------------------------------------ which keys apply
 
