@@ -13,7 +13,8 @@ import pytest
 from tests.conftest import fixed_clock
 from tests.pilot_helpers import notices, settle, shown_numbers
 from tui.app import TaizhangApp, make_app
-from tui.core.model import Status, Task
+from tui.core.model import Status, Task, UnitRole
+from tui.core.overview import unit_overview_rows
 from tui.core.report import NOT_UPDATED
 from tui.core.store import Store
 from tui.screens.main import MainScreen
@@ -211,8 +212,13 @@ def table_cells(screen: OverviewScreen) -> dict[str, list[str]]:
 
 
 async def test_d_overview_counts_each_section_and_unit(ledger_app: TaizhangApp, db_path: Path) -> None:
-    give_progress(db_path)
-    ledger = Store(db_path, clock=fixed_clock).load()
+    mine = give_progress(db_path)["mine"]
+    # Issue 14: a unit's figures are its own rows'. UNIT cooperates on `mine`: its own row gets the status and note.
+    assert mine.role_of(UNIT) is UnitRole.COOPERATING
+    store = Store(db_path, clock=fixed_clock, user="tester")
+    store.set_status(mine.id, Status.IN_PROGRESS, unit=UNIT)
+    store.add_note(mine.id, "区卫健局：已完成签约摸底", unit=UNIT)
+    ledger = store.load()
     today = fixed_clock().date()
     async with ledger_app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -223,10 +229,16 @@ async def test_d_overview_counts_each_section_and_unit(ledger_app: TaizhangApp, 
         cells = table_cells(screen)
         sections = list(dict.fromkeys(task.section for task in ledger.tasks))
         units = [name for name, _count in ledger.units()]
-        assert list(cells) == ["全部任务", *sections, *units]
+        # Issue 14: the units (their own rows) the most behind first, as tui.core.overview sorts them, under a heading
+        # that names their last figure 本期未报送.
+        behind_first = [row.label for row in unit_overview_rows(ledger, today, store.history())]
+        assert sorted(behind_first) == sorted(units) and behind_first != units
+        assert list(cells) == ["全部任务", *sections, "各单位（最落后的在前）", *behind_first]
+        assert cells["各单位（最落后的在前）"][8] == "本期未报送"
         # 全部任务: 任务, 未启动, 推进中, 已完成, 受阻, 已销号, 逾期, 本期未更新, 完成进度
         overdue = sum(task.is_overdue(today) for task in ledger.tasks)
-        assert cells["全部任务"][1:9] == ["72", "69", "1", "1", "1", "0", str(overdue), "70"]
+        # Issue 14: 本期未更新 counts a status change as an update (the last task was only marked 受阻): 69, not 70.
+        assert cells["全部任务"][1:9] == ["72", "69", "1", "1", "1", "0", str(overdue), "69"]
         assert cells["全部任务"][9] == f"{ascii_bar(1, 72)}   1%"
         unit_tasks = [task for task in ledger.tasks if task.has_unit(UNIT)]
         assert cells[UNIT][1] == str(len(unit_tasks))
@@ -248,15 +260,21 @@ async def test_d_overview_counts_each_section_and_unit(ledger_app: TaizhangApp, 
 
 
 async def test_enter_on_an_overview_row_filters_the_tree(ledger_app: TaizhangApp, db_path: Path) -> None:
-    ledger = Store(db_path, clock=fixed_clock).load()
+    store = Store(db_path, clock=fixed_clock)
+    ledger = store.load()
     sections = list(dict.fromkeys(task.section for task in ledger.tasks))
-    units = [name for name, _count in ledger.units()]
+    units = [row.label for row in unit_overview_rows(ledger, fixed_clock().date(), store.history())]
     async with ledger_app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("o")  # a filter before: the row's tasks are shown whatever it was
         await pilot.press("d")
         await pilot.pause()
-        for _ in range(1 + len(sections) + units.index(UNIT)):
+        for _ in range(1 + len(sections)):
+            await pilot.press("j")
+        await pilot.press("enter")  # the units' heading: nothing to show
+        await pilot.pause()
+        assert isinstance(ledger_app.screen, OverviewScreen)
+        for _ in range(1 + units.index(UNIT)):
             await pilot.press("j")
         await pilot.press("enter")
         await pilot.pause()

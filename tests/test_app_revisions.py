@@ -43,8 +43,9 @@ async def test_history_rows_of_a_revision_show_the_inserted_words(db_path: Path,
         assert "完成时限：2026年底前（至 2026-12-31）" in detail.text
         (row,) = [line for line in detail.text.splitlines() if "导入修订版" in line]
         assert row.endswith(f"导入修订版：主要内容 ...党群活动场所建设{{+{COVERAGE}+}}。；完成时限 持续实施 -> 2026年底前")
-        # The inserted words are drawn in green, as in the import preview.
-        drawn = next(part for part in detail.body.content.renderables if "导入修订版" in part.plain)
+        # The inserted words are drawn in green, as in the import preview (issue 14: the history follows the unit
+        # table, in the pane's notes_body).
+        drawn = next(part for part in detail.notes_body.content.renderables if "导入修订版" in part.plain)
         inserted = drawn.plain.index(f"{{+{COVERAGE}+}}")
         assert any(span.start <= inserted < span.end and "green" in str(span.style) for span in drawn.spans)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.model import Status
+from tui.core.model import Status, Task
 from tui.core.store import Store
 
 TAIZHANG = shutil.which("taizhang") or str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "taizhang")
@@ -69,6 +69,15 @@ class Terminal:
         subprocess.run(["tmux", "kill-session", "-t", self.session], capture_output=True, check=False)
 
 
+def quit_and_read(terminal: Terminal, db_path: Path, no: int) -> Task:
+    """Press q and check the app left; then task `no` as saved."""
+    terminal.keys("q")
+    assert terminal.exited(), terminal.screen()
+    task = Store(db_path).load().by_no(no)
+    assert task is not None
+    return task
+
+
 def test_installed_taizhang_marks_a_task_and_adds_a_note(db_path: Path) -> None:
     terminal = Terminal([TAIZHANG, "--db", str(db_path)])
     try:
@@ -85,11 +94,48 @@ def test_installed_taizhang_marks_a_task_and_adds_a_note(db_path: Path) -> None:
         terminal.wait_for("养老床位已验收 tmux")  # typed into the dialog before Enter, as a person would
         terminal.keys("Enter")
         terminal.wait_for("已为 12 号任务添加进展情况")
-        terminal.keys("q")
-        assert terminal.exited(), terminal.screen()
+        task = quit_and_read(terminal, db_path, 12)
     finally:
         terminal.close()
-    task = Store(db_path).load().by_no(12)
-    assert task is not None
     assert task.status == Status.DONE
     assert [note.text for note in task.notes] == ["养老床位已验收 tmux"]
+
+
+def test_installed_taizhang_as_a_township_editor_changes_its_own_row(db_path: Path, tmp_path: Path) -> None:
+    """Issue 14: a 马甲镇 account (users.toml in a folder only root writes, named by TAIZHANG_USERS, as README 部署
+    says) marks and writes on 马甲镇's own row of task 12; the overall row stays; `m` lists all 72 tasks."""
+    from tui.core.store import current_user
+
+    Store(db_path).set_towns(["万安街道", "双阳街道", "河市镇", "马甲镇", "罗溪镇", "虹山乡"])
+    etc = tmp_path / "etc"
+    etc.mkdir(mode=0o755)
+    users = etc / "users.toml"
+    users.write_text(f'default_role = "viewer"\n\n[users.{current_user()}]\nunit = "马甲镇"\nrole = "editor"\n', encoding="utf-8")
+    users.chmod(0o644)
+    terminal = Terminal([f"TAIZHANG_USERS={users}", TAIZHANG, "--db", str(db_path)], width=120, height=36)
+    try:
+        terminal.wait_for("强化乡镇（街道）")
+        terminal.keys(":")
+        terminal.wait_for("跳转到序号")
+        terminal.keys("1", "2", "Enter")
+        terminal.wait_for("按键改动：马甲镇 的一行")
+        terminal.keys("2")
+        terminal.wait_for("12 号任务 马甲镇：未启动 -> 推进中")
+        terminal.keys("n")
+        terminal.wait_for("为 12 号任务（马甲镇）写进展情况")
+        terminal.literal("马甲镇已摸底 tmux")
+        terminal.wait_for("马甲镇已摸底 tmux")
+        terminal.keys("Enter")
+        terminal.wait_for("已为 12 号任务（马甲镇）添加进展情况")
+        terminal.keys("3")  # 已完成 on its own row is its to set; 已销号 is not
+        terminal.wait_for("12 号任务 马甲镇：推进中 -> 已完成")
+        terminal.keys("5")
+        terminal.wait_for("销号只能由主管进行")
+        terminal.keys("m")
+        screen = terminal.wait_for("状态为 马甲镇 的一行")
+        assert "单位:马甲镇" in screen and "显示" not in screen  # all 72 tasks shown
+        task = quit_and_read(terminal, db_path, 12)
+    finally:
+        terminal.close()
+    assert task.status_for("马甲镇") == Status.DONE and task.status == Status.NOT_STARTED
+    assert [note.text for note in task.notes_for("马甲镇")] == ["马甲镇已摸底 tmux"] and task.notes == ()

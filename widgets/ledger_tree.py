@@ -1,4 +1,8 @@
-"""The ledger's tree: 一、 sections, （一） subsections, tasks with status marks and roll-ups."""
+"""The ledger's tree: 一、 sections, （一） subsections, tasks with status marks and roll-ups.
+
+The marks are the tasks' overall statuses, or one unit's own rows' when the screen shows that unit's tasks
+(`show_tasks(row_of=...)`, issue 14).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from tui.core.display import STATUS_GLYPHS, STATUS_STYLES, fit_cells, terminal_safe
-from tui.core.model import Status, Task
+from tui.core.model import Task
 from tui.textual_internals import lay_out_lines
 from widgets.tree import VimTree
 
@@ -76,9 +80,9 @@ def _depth(node: TreeNode[SectionNode]) -> int:
     return depth
 
 
-def _label_fields(task: Task) -> tuple[object, ...]:
+def _label_fields(task: Task, row_of: str | None) -> tuple[object, ...]:
     """What a task's line shows (comparing whole tasks would compare every note)."""
-    return (task.status, task.no, task.title, task.deadline)
+    return (task.status_for(row_of), task.no, task.title, task.deadline)
 
 
 @dataclass(slots=True)
@@ -130,6 +134,7 @@ class LedgerTree(VimTree[SectionNode]):
         self.show_root = False
         self.auto_expand = True
         self._today = dt.date.min
+        self._row_of: str | None = None  # the unit whose own rows' statuses the marks show (None: overall)
         self._shape: tuple[tuple[str, str, str], ...] = ()
         self._item_nodes: dict[str, TreeNode[SectionNode]] = {}  # built nodes only
         self._rollups: dict[str, RollUp] = {}
@@ -140,17 +145,22 @@ class LedgerTree(VimTree[SectionNode]):
 
     # ------------------------------------------------------------------ content
 
-    def show_tasks(self, tasks: Sequence[Task], today: dt.date, *, keep_collapsed: bool = True) -> None:
+    def show_tasks(
+        self, tasks: Sequence[Task], today: dt.date, *, keep_collapsed: bool = True, row_of: str | None = None
+    ) -> None:
         """Show these tasks (in this order) under their sections; keep the cursor on the same item.
 
         When the same tasks are shown as before, only the labels change, so the view does not jump.
         keep_collapsed: groups the user expanded or collapsed keep that state; otherwise every group
         takes the default for this many tasks (all expanded, or lazily collapsed above LAZY_THRESHOLD).
+        row_of: the unit whose own row's status each task's mark, overdue and roll-up show (None: the overall).
         """
-        same_day = today == self._today
+        # Every line is drawn again when the day or the rows shown change.
+        same_view = today == self._today and row_of == self._row_of
         self._today = today
+        self._row_of = row_of
         previous_rollups = self._rollups
-        self._rollups = self._roll_up(tasks, today)
+        self._rollups = self._roll_up(tasks, today, row_of)
         # The groups too: a revision that renames a section keeps every task id, but not the section nodes.
         shape = tuple((task.id, task.section, task.subsection) for task in tasks)
         if shape == self._shape and self._item_nodes:
@@ -163,10 +173,10 @@ class LedgerTree(VimTree[SectionNode]):
                     continue
                 shown = node.data
                 node.data = task
-                if not same_day or not isinstance(shown, Task) or _label_fields(shown) != _label_fields(task):
+                if not same_view or not isinstance(shown, Task) or _label_fields(shown, row_of) != _label_fields(task, row_of):
                     node.refresh()
             for key, rollup in self._rollups.items():
-                if not same_day or previous_rollups.get(key) != rollup:
+                if not same_view or previous_rollups.get(key) != rollup:
                     self._item_nodes[key].refresh()
             return
         current = self.cursor_node.data if self.cursor_node is not None else None
@@ -291,13 +301,13 @@ class LedgerTree(VimTree[SectionNode]):
             self._remembered[_node_key(node.data)] = expanded
 
     @staticmethod
-    def _roll_up(tasks: Sequence[Task], today: dt.date) -> dict[str, RollUp]:
+    def _roll_up(tasks: Sequence[Task], today: dt.date, row_of: str | None) -> dict[str, RollUp]:
         # Keys spelled as _node_key spells them, without building a Section per task: this runs
         # over every shown task after each change.
         counts: dict[str, list[int]] = {}
         for task in tasks:
-            done = task.status in (Status.DONE, Status.CLOSED)
-            overdue = task.is_overdue(today)
+            done = task.status_for(row_of).finished
+            overdue = task.is_overdue_for(row_of, today)
             keys = (task.section, f"{task.section}\n{task.subsection}") if task.subsection else (task.section,)
             for key in keys:
                 entry = counts.get(key)
@@ -324,12 +334,13 @@ class LedgerTree(VimTree[SectionNode]):
         width = max(8, self.scrollable_content_region.width - (depth - 1) * self.guide_depth - len(icon) - 1)
         overdue_style = self.get_component_rich_style("ledger-tree--overdue", partial=True)
         if isinstance(item, Task):
-            glyph = STATUS_GLYPHS[item.status]
-            suffix = " 逾期" if item.is_overdue(self._today) else ""
+            status = item.status_for(self._row_of)
+            glyph = STATUS_GLYPHS[status]
+            suffix = " 逾期" if item.is_overdue_for(self._row_of, self._today) else ""
             head = f"{glyph} {item.no:>2} "
             title = fit_cells(terminal_safe(item.title), width - cell_len(head) - cell_len(suffix))
             text = Text.assemble(
-                (glyph, STATUS_STYLES[item.status]),
+                (glyph, STATUS_STYLES[status]),
                 (head[len(glyph) :], ""),
                 (title, ""),
                 (suffix, overdue_style),

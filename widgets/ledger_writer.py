@@ -6,6 +6,9 @@ After writing, the worker reads the ledger back (LedgerReader.read_back), so tha
 does not have to (at 5,000 tasks that read held up the next key), and posts a typed message:
 `StatusSaved`, `NoteSaved`, `UndoSaved`; `NoteNotSaved` for a note whose write failed after its
 dialog had closed; `WriteFailed` for any other write that failed. The screen decides what to show.
+
+A status or a note goes on one row of the task: `unit` None for the overall row (the lead's), else that
+unit's own row (issue 14); the messages name the row as the task writes the unit.
 """
 
 from __future__ import annotations
@@ -93,13 +96,15 @@ class LedgerWriter(Widget):
 
     @dataclass
     class StatusSaved(_Saved):
-        """`event` is None when the task already had `status` (nothing written)."""
+        """`event` is None when the row already had `status` (nothing written); `unit`: whose own row (None: the
+        overall row)."""
 
         writer: LedgerWriter
         task_no: int
         event: Event | None
         status: Status
         fresh: FreshLedger | None = None
+        unit: str | None = None
 
     @dataclass
     class NoteSaved(_Saved):
@@ -107,6 +112,7 @@ class LedgerWriter(Widget):
         task_no: int
         event: Event
         fresh: FreshLedger | None = None
+        unit: str | None = None
 
     @dataclass
     class UndoSaved(_Saved):
@@ -122,6 +128,7 @@ class LedgerWriter(Widget):
         task: Task
         text: str
         reason: str
+        unit: str | None = None  # the row it was for (None: the overall row)
 
     @dataclass
     class WriteFailed(_Posted):
@@ -146,49 +153,58 @@ class LedgerWriter(Widget):
 
     # ------------------------------------------------------------------ status
 
-    def set_status(self, task: Task, status: Status | None) -> None:
-        """Mark `task` with `status`, or (None) the next everyday state after the one on disk."""
-        self._save_status(task, status, self._turns.ticket())
+    def set_status(self, task: Task, status: Status | None, *, unit: str | None = None) -> None:
+        """Mark the row of `unit` (None: the overall row) of `task` with `status`, or (None) the next everyday
+        state after the one on disk."""
+        self._save_status(task, status, unit, self._turns.ticket())
 
     @work(thread=True, group="store", exit_on_error=False, description="保存状态")
-    def _save_status(self, task: Task, status: Status | None, ticket: int) -> None:
+    def _save_status(self, task: Task, status: Status | None, unit: str | None, ticket: int) -> None:
         def job() -> tuple[Event | None, Status]:
             wanted = status
             if wanted is None:  # cycle from what is on disk now, so quick repeated presses each take a step
-                wanted = _CYCLE.get(self.store.status_of(task.id), Status.NOT_STARTED)
-            return self.store.set_status(task.id, wanted), wanted
+                wanted = _CYCLE.get(self.store.status_of(task.id, unit), Status.NOT_STARTED)
+            return self.store.set_status(task.id, wanted, unit=unit), wanted
 
         event, wanted = self._turns.run(ticket, job)
         if event is not None:
             self._written.add(event.id)
-        self.post_message(self.StatusSaved(self, task.no, event, wanted, self._read_back()))
+        self.post_message(self.StatusSaved(self, task.no, event, wanted, self._read_back(), unit=unit))
 
     # ------------------------------------------------------------------ note
 
-    def add_note(self, task: Task, text: str) -> NoteSaving:
-        """Write a note; the NoteSaving is finished on the event loop once it is written or has failed."""
+    def add_note(self, task: Task, text: str, *, unit: str | None = None) -> NoteSaving:
+        """Write a note on the row of `unit` (None: the overall row); the NoteSaving is finished on the event
+        loop once it is written or has failed."""
         from widgets.note_dialog import NoteSaving
 
         saving = NoteSaving()
-        self._save_note(task, text, self._turns.ticket(), asyncio.get_running_loop(), saving)
+        self._save_note(task, text, unit, self._turns.ticket(), asyncio.get_running_loop(), saving)
         return saving
 
     @work(thread=True, group="store", exit_on_error=False, description="保存进展")
     def _save_note(
-        self, task: Task, text: str, ticket: int, loop: asyncio.AbstractEventLoop, saving: NoteSaving
+        self,
+        task: Task,
+        text: str,
+        unit: str | None,
+        ticket: int,
+        loop: asyncio.AbstractEventLoop,
+        saving: NoteSaving,
     ) -> None:
         try:
-            event = self._turns.run(ticket, lambda: self.store.add_note(task.id, text))
+            event = self._turns.run(ticket, lambda: self.store.add_note(task.id, text, unit=unit))
         except Exception as error:  # whatever went wrong, the text goes back to the dialog: nothing typed is lost
-            loop.call_soon_threadsafe(self._note_not_saved, task, text, f"未保存：{write_failure(error)}", saving)
+            reason = f"未保存：{write_failure(error)}"
+            loop.call_soon_threadsafe(self._note_not_saved, task, text, unit, reason, saving)
             return
         loop.call_soon_threadsafe(saving.finish, None)  # the dialog may close
         self._written.add(event.id)
-        self.post_message(self.NoteSaved(self, task.no, event, self._read_back()))
+        self.post_message(self.NoteSaved(self, task.no, event, self._read_back(), unit=unit))
 
-    def _note_not_saved(self, task: Task, text: str, reason: str, saving: NoteSaving) -> None:
+    def _note_not_saved(self, task: Task, text: str, unit: str | None, reason: str, saving: NoteSaving) -> None:
         if not saving.finish(reason):  # else the dialog is still open: it shows the reason and keeps the text
-            self.post_message(self.NoteNotSaved(self, task, text, reason))
+            self.post_message(self.NoteNotSaved(self, task, text, reason, unit))
 
     # ------------------------------------------------------------------ undo
 

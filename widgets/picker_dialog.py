@@ -1,4 +1,4 @@
-"""A modal list to pick one value from (unit filter, status filter)."""
+"""A modal list to pick one value from (unit filter, status filter, the unit row the keys change)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.core.display import plain_text
-from tui.core.model import Ledger, Status
+from tui.core.model import Ledger, Status, Task, UnitRole
 from widgets.plain_label import PlainLabel
 
 __all__ = ["PickerDialog"]
@@ -69,6 +69,15 @@ class PickerDialog(ModalScreen[str | None]):
         choices = [("", f"全部状态（{len(ledger.tasks)}）")]
         choices += [(status.value, f"{status.label}（{counts[status]}）") for status in Status]
         return cls("按状态筛选", choices, current=current.value if current else "")
+
+    @classmethod
+    def of_unit_rows(cls, task: Task, current: str | None) -> PickerDialog:
+        """The task's unit rows with their statuses; the id is the unit's name, "" for the overall row (the lead's)."""
+        choices = []
+        for row in task.unit_rows():
+            label = f"{row.unit}  {row.role.label}  {row.status.label}"
+            choices.append(("" if row.role is UnitRole.LEAD else row.unit, f"{label}（整项任务）" if row.role is UnitRole.LEAD else label))
+        return cls(f"{task.no} 号任务：按键改动哪一行", choices, current=current or "")
 
     def compose(self) -> ComposeResult:
         with Vertical():

@@ -19,9 +19,10 @@ from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from tui.core.history import TaskHistory, describe_changes, history_rows
-from tui.core.model import Ledger, Status, Task, canonical_unit
-from tui.core.permissions import Identity, identity_label
+from tui.core.display import plain_text
+from tui.core.history import TaskHistory, describe_changes, history_rows, row_change_line
+from tui.core.model import Ledger, Status, Task, UnitRole, canonical_unit
+from tui.core.permissions import Identity, RowTarget, identity_label, ready_to_close_notice, unit_warning
 from tui.core.search import SearchIndex
 from tui.core.store import Store, StoreError
 from tui.long_lived import exempt_from_gc
@@ -65,6 +66,9 @@ class MainScreen(Screen[None]):
         self._search_index = SearchIndex()
         self._history = TaskHistory(store)
         self._show_all_of: str | None = None  # the task whose every note and history row is shown (`a`)
+        # The unit whose own row the keys change, as chosen with `r` by one who may change any row; None: the
+        # overall row. Kept from task to task (a supervisor marking one township's rows), where the task has it.
+        self._picked_unit: str | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -72,7 +76,7 @@ class MainScreen(Screen[None]):
         yield LedgerHeader(id="header")
         with Horizontal(id="panes"):
             with Vertical(id="tree-pane", classes="pane"):
-                yield Static("任务", classes="pane-title")
+                yield Static("任务", id="tree-title", classes="pane-title")
                 yield LedgerTree(id="tree")
                 yield SearchBar(id="search")
             with Vertical(id="detail-pane", classes="pane"):
@@ -101,6 +105,8 @@ class MainScreen(Screen[None]):
         self.reload_ledger(filters_changed=True)
         if (identity := self.identity()) is not None and identity.locked:
             self._say(identity.locked)  # users.toml is not trusted: say at once why everyone only reads
+        elif identity is not None and (warning := unit_warning(identity, self.ledger)) is not None:
+            self._say(warning)  # users.toml names a unit the ledger does not know (卫健局 for 区卫健局)
         self.ledger_tree.focus()
         # Now rather than when the tree's message arrives: the first frame shows the task and its keys.
         self._follow_item(self.ledger_tree.highlighted_item)
@@ -159,7 +165,10 @@ class MainScreen(Screen[None]):
     def _refresh_view(self, *, filters_changed: bool = False) -> None:
         today = self.store.today()
         tasks = self._visible_tasks()
-        self.ledger_tree.show_tasks(tasks, today, keep_collapsed=not filters_changed)
+        # With one unit's tasks shown, the marks are that unit's own rows (`m` for a township: its 72 tasks).
+        self.ledger_tree.show_tasks(tasks, today, keep_collapsed=not filters_changed, row_of=self.filters.unit)
+        title = f"任务  状态为 {self.filters.unit} 的一行" if self.filters.unit else "任务"
+        self.query_one("#tree-title", Static).update(plain_text(title))
         identity = self.identity()
         self.query_one(LedgerHeader).show(
             title=self.ledger.title,
@@ -215,8 +224,18 @@ class MainScreen(Screen[None]):
         task = self.current_task
         if task is None:
             return
+        target = self._shown_target(task)
+        identity = self.identity()
+        notice = (ready_to_close_notice(identity, task) if identity is not None else None) or ""
         if not self.ledger.notes_loaded:
-            self.detail.show_task(task, district_note=self.ledger.district_note, today=self.store.today(), pending=True)
+            self.detail.show_task(
+                task,
+                district_note=self.ledger.district_note,
+                today=self.store.today(),
+                pending=True,
+                target=target,
+                notice=notice,
+            )
             return
         try:
             history = history_rows(self._history.of(task.id), self.store.display_name)
@@ -228,7 +247,34 @@ class MainScreen(Screen[None]):
             today=self.store.today(),
             history=history,
             show_all=self._show_all_of == task.id,
+            target=target,
+            notice=notice,
         )
+
+    def keys_row(self, task: Task) -> RowTarget | None:
+        """The row of `task` the write keys act on (`Identity.row_target`, or the row picked with `r`); None when
+        users.toml cannot be read (pressing a key says why)."""
+        identity = self.identity()
+        if identity is None:
+            return None
+        target = identity.row_target(task)
+        picked = self._picked_unit
+        if target.may_pick and picked is not None and task.role_of(picked) not in (None, UnitRole.LEAD):
+            name = next(row.unit for row in task.unit_rows() if row.key == canonical_unit(picked))
+            return RowTarget(name, name, may_pick=True)
+        return target
+
+    def _shown_target(self, task: Task) -> RowTarget | None:
+        """The row the detail marks as the one the keys change; None when they may change none of the task."""
+        target = self.keys_row(task)
+        if target is None or task_refusal(self.store, "note", task, unit=target.unit) is not None:
+            return None
+        return target
+
+    def pick_unit_row(self, unit: str | None) -> None:
+        """`r`'s choice: the keys change this unit's own row from now on (None: the overall row)."""
+        self._picked_unit = unit
+        self._show_current_task()
 
     def action_show_all(self) -> None:
         """`a`: every note and history row of this task (again: the newest only)."""
@@ -240,7 +286,7 @@ class MainScreen(Screen[None]):
     def watch_current_group(self, group: Section | Subsection | None) -> None:
         if group is not None:
             tasks = [task for task in self._visible_tasks() if group.holds(task)]
-            self.detail.show_group(group.title, tasks, today=self.store.today())
+            self.detail.show_group(group.title, tasks, today=self.store.today(), row_of=self.filters.unit)
 
     # ------------------------------------------------------------------ which keys apply
 
@@ -266,20 +312,37 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------------ writes
 
+    def _row_unit(self, task: Task) -> str | None:
+        """Whose own row the write keys change on `task` (None: the overall row, which is the lead's)."""
+        target = self.keys_row(task)
+        return target.unit if target is not None else None
+
     def action_set_status(self, value: str) -> None:
         task = self.current_task
-        if task is not None and not self._say_why_not(task_refusal(self.store, "status", task, Status(value))):
-            self.writer.set_status(task, Status(value))
+        if task is None:
+            return
+        unit = self._row_unit(task)
+        if not self._say_why_not(task_refusal(self.store, "status", task, Status(value), unit=unit)):
+            self.writer.set_status(task, Status(value), unit=unit)
 
     def action_cycle_status(self) -> None:
         task = self.current_task
-        if task is not None and not self._say_why_not(task_refusal(self.store, "status", task)):
-            self.writer.set_status(task, None)
+        if task is None:
+            return
+        unit = self._row_unit(task)
+        if not self._say_why_not(task_refusal(self.store, "status", task, unit=unit)):
+            self.writer.set_status(task, None, unit=unit)
 
     async def action_add_note(self) -> None:
         task = self.current_task
-        if task is not None and not self._say_why_not(task_refusal(self.store, "note", task)):
-            await self._notes.ask(task)
+        if task is None:
+            return
+        unit = self._row_unit(task)
+        if not self._say_why_not(task_refusal(self.store, "note", task, unit=unit)):
+            await self._notes.ask(task, unit)
+
+    async def action_pick_row(self) -> None:
+        await main_dialogs.pick_row(self)
 
     def action_undo(self) -> None:
         event_id = self.undo_stack.pop()
@@ -289,25 +352,33 @@ class MainScreen(Screen[None]):
     @on(LedgerWriter.StatusSaved)
     def _status_saved(self, message: LedgerWriter.StatusSaved) -> None:
         if message.event is None:
-            self._say(f"{message.task_no} 号任务已是 {message.status.label}，未改动。")
+            row = f" {message.unit} " if message.unit else ""
+            self._say(f"{message.task_no} 号任务{row}已是 {message.status.label}，未改动。")
         else:
             self.undo_stack.append(message.event.id)
-            old = Status(message.event.old).label
-            self._say(f"{message.task_no} 号任务：{old} -> {message.status.label}")
+            old = Status(message.event.old)
+            self._say(row_change_line(message.task_no, message.unit, old, message.status))
         self._show_fresh(message.fresh)
 
     @on(LedgerWriter.NoteSaved)
     def _note_saved(self, message: LedgerWriter.NoteSaved) -> None:
         self.undo_stack.append(message.event.id)
-        self._say(f"已为 {message.task_no} 号任务添加进展情况。")
+        row = f"（{message.unit}）" if message.unit else ""
+        self._say(f"已为 {message.task_no} 号任务{row}添加进展情况。")
         self._show_fresh(message.fresh)
 
     @on(LedgerWriter.UndoSaved)
     def _undo_saved(self, message: LedgerWriter.UndoSaved) -> None:
         event = message.event
         task = self.ledger.by_id(event.task)
-        what = f"{Status(event.old).label} -> {Status(event.new).label}" if event.new else "删去一条进展情况"
-        self._say(f"已撤销：{task.no if task else 0} 号任务 {what}")
+        no = task.no if task else 0
+        # The event names a unit's row by its canonical name; say it as the task writes it.
+        unit = next((row.unit for row in task.unit_rows() if row.key == event.unit), event.unit) if task else event.unit
+        if event.new and unit:
+            self._say("已撤销：" + row_change_line(no, unit, Status(event.old), Status(event.new)))
+        else:
+            what = f"{Status(event.old).label} -> {Status(event.new).label}" if event.new else "删去一条进展情况"
+            self._say(f"已撤销：{no} 号任务 {unit + '：' if unit else ''}{what}")
         self._show_fresh(message.fresh)
 
     @on(LedgerWriter.NoteNotSaved)

@@ -24,6 +24,7 @@ __all__ = [
     "open_import",
     "open_jump",
     "open_overview",
+    "pick_row",
     "pick_status",
     "pick_unit",
 ]
@@ -60,6 +61,22 @@ async def pick_unit(screen: MainScreen) -> None:
     await screen.app.push_screen(PickerDialog.of_units(screen.ledger, current), chosen)
 
 
+async def pick_row(screen: MainScreen) -> None:
+    """`r`: which unit's own row of the task the keys change (for those who may change any row)."""
+    from widgets.picker_dialog import PickerDialog
+
+    task = screen.current_task
+    if task is None:
+        return
+
+    def chosen(unit: str | None) -> None:
+        if unit is not None:
+            screen.pick_unit_row(unit or None)
+
+    target = screen.keys_row(task)
+    await screen.app.push_screen(PickerDialog.of_unit_rows(task, target.unit if target else None), chosen)
+
+
 async def pick_status(screen: MainScreen) -> None:
     """`s`: show the tasks in one state."""
     from widgets.picker_dialog import PickerDialog
@@ -72,8 +89,10 @@ async def pick_status(screen: MainScreen) -> None:
 
 
 async def open_overview(screen: MainScreen) -> None:
-    """`d`: counts by section and unit; Enter on a row shows exactly that row's tasks."""
-    from tui.screens.overview import OverviewChoice, OverviewScreen
+    """`d`: counts by section and unit (the units most behind first); Enter on a row shows exactly its tasks."""
+    from tui.core.overview import OverviewChoice
+    from tui.core.store import StoreError
+    from tui.screens.overview import OverviewScreen
 
     def chosen(choice: OverviewChoice | None) -> None:
         if choice is None:
@@ -83,8 +102,13 @@ async def open_overview(screen: MainScreen) -> None:
         screen.show_only(ViewFilters(unit=unit, section=choice.name if choice.kind == "section" else None))
         screen.ledger_tree.focus()
 
-    screen.read_all_notes_now()  # its 本期未更新 counts notes
-    await screen.app.push_screen(OverviewScreen(screen.ledger, screen.store.today()), chosen)
+    screen.read_all_notes_now()  # its 本期未更新 and 本期未报送 count notes
+    try:
+        history = screen.store.history()  # and status changes
+    except StoreError as error:
+        screen.notify(str(error), severity="error", timeout=8)
+        return
+    await screen.app.push_screen(OverviewScreen(screen.ledger, screen.store.today(), history), chosen)
 
 
 async def open_export(screen: MainScreen) -> None:

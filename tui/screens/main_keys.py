@@ -33,6 +33,8 @@ LEDGER_KEYS: list[BindingType] = [
     # Short labels and `u` kept out of the footer: at 80 columns every shown key must fit, `q 退出` included.
     Binding("n", "add_note", "进展", id="note.add"),
     Binding("u", "undo", "撤销", show=False, id="undo"),
+    # Only for those who may change any unit's row (supervisors): the detail's unit table says so.
+    Binding("r", "pick_row", "选择单位行", show=False, id="row.pick"),
     Binding("a", "show_all", "全部进展和记录", show=False, id="detail.all"),
     Binding("colon,number_sign", "jump", "跳转", id="jump"),
     Binding("slash", "search", "查找", id="search"),
@@ -56,7 +58,7 @@ NOTHING_SHOWN = "没有符合条件的任务。按 F 清除筛选，或按 Esc �
 
 # The write keys' actions, each with the name Store.refusal gives it.
 _STORE_ACTIONS = {"set_status": "status", "cycle_status": "status", "add_note": "note", "undo": "undo"}
-_TASK_ACTIONS = {"set_status", "cycle_status", "add_note", "show_all"}
+_TASK_ACTIONS = {"set_status", "cycle_status", "add_note", "show_all", "pick_row"}
 
 
 def refusal(screen: MainScreen, action: str) -> str | None:
@@ -73,6 +75,8 @@ def refusal(screen: MainScreen, action: str) -> str | None:
         return _no_unit_reason(store)
     if action in _TASK_ACTIONS and screen.current_task is None:
         return _no_task_reason(screen)
+    if action == "pick_row" and screen.current_task is not None:
+        return _no_pick_reason(store, screen.current_task)
     if action == "undo" and not screen.undo_stack:
         return "本次没有可以撤销的改动。"
     if action == "clear_filters" and not screen.filters.narrowing:
@@ -85,12 +89,29 @@ def refusal(screen: MainScreen, action: str) -> str | None:
     return None
 
 
-def task_refusal(store: Store, action: str, task: Task, new_status: Status | None = None) -> str | None:
-    """Why this session may not do `action` to `task` (the store enforces it again); None if it may."""
+def task_refusal(
+    store: Store, action: str, task: Task, new_status: Status | None = None, *, unit: str | None = None
+) -> str | None:
+    """Why this session may not do `action` to the row of `unit` of `task` (None: the overall row; the store
+    enforces it again); None if it may."""
     try:
-        return store.refusal(action, task.id, new_status=new_status)
+        return store.refusal(action, task.id, unit=unit, new_status=new_status)
     except StoreError as error:
         return str(error)
+
+
+def _no_pick_reason(store: Store, task: Task) -> str | None:
+    """Why `r` (choose which unit's row the keys change) does not apply: only those who may change any row
+    (supervisors) pick one; the others' keys act on their own row (`Identity.row_target`)."""
+    try:
+        identity = store.identity()
+    except StoreError as error:
+        return str(error)
+    target = identity.row_target(task)
+    if target.may_pick:
+        return None
+    row = f" {target.unit} 的一行" if target.unit else "整项任务"
+    return identity.refusal("note", task, unit=target.unit) or f"只有主管可以选择改动哪个单位的一行；你的按键改动{row}。"
 
 
 def _no_unit_reason(store: Store) -> str:

@@ -21,20 +21,24 @@ class NoteFlow:
     def __init__(self, screen: Screen[Any], writer: LedgerWriter) -> None:
         self._screen = screen
         self._writer = writer
-        # Notes whose write failed after their dialog had closed, (task, text, reason): offered again in the dialog.
-        self._unsaved: list[tuple[Task, str, str]] = []
+        # Notes whose write failed after their dialog had closed, (task, unit, text, reason): offered again in the
+        # dialog, for the same row.
+        self._unsaved: list[tuple[Task, str | None, str, str]] = []
 
-    async def ask(self, task: Task, text: str = "", error: str = "") -> None:
-        """The note dialog for `task`, empty or holding `text` that could not be saved, and why (`error`)."""
+    async def ask(self, task: Task, unit: str | None = None, text: str = "", error: str = "") -> None:
+        """The note dialog for the row of `unit` of `task` (None: the overall row), empty or holding `text` that
+        could not be saved, and why (`error`)."""
         from widgets.note_dialog import NoteDialog
 
         app = self._screen.app
         # Awaited: the app handles the next key only once the dialog has mounted and focused its text
         # area, so a note typed right after `n` is never lost to the half-built dialog.
+        notes = task.notes_for(unit)
+        row = f"（{unit}）" if unit else ""
         dialog = NoteDialog.for_app(app).ask(
-            f"为 {task.no} 号任务写进展情况：{task.title}",
-            on_save=lambda typed: self._writer.add_note(task, typed),
-            last_note=task.notes[-1] if task.notes else None,
+            f"为 {task.no} 号任务{row}写进展情况：{task.title}",
+            on_save=lambda typed: self._writer.add_note(task, typed, unit=unit),
+            last_note=notes[-1] if notes else None,
             text=text,
             error=error,
         )
@@ -42,7 +46,7 @@ class NoteFlow:
 
     def not_saved(self, message: LedgerWriter.NoteNotSaved) -> None:
         """A note's write failed after its dialog closed: give its text back in the dialog."""
-        self._unsaved.append((message.task, message.text, message.reason))
+        self._unsaved.append((message.task, message.unit, message.text, message.reason))
         self._offer_unsaved()
 
     def _offer_unsaved(self, _closed: object = None) -> None:
@@ -51,5 +55,5 @@ class NoteFlow:
 
         app = self._screen.app
         if self._unsaved and NoteDialog.for_app(app) not in app.screen_stack:
-            task, text, reason = self._unsaved.pop(0)
-            self._screen.call_later(self.ask, task, text, reason)
+            task, unit, text, reason = self._unsaved.pop(0)
+            self._screen.call_later(self.ask, task, unit, text, reason)

@@ -1,11 +1,12 @@
-"""The `d` overview: for each section and each unit, tasks by status, overdue, 本期未更新, and progress."""
+"""The `d` overview: the whole ledger and each section (overall statuses, 本期未更新), then each unit and township
+(its own rows' statuses, overdue and 本期未报送), the most behind first: the 催办 list. The figures are
+`tui.core.overview`'s; this screen only draws them, and Enter on a row shows its tasks in the tree."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -15,62 +16,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.core.display import terminal_safe
-from tui.core.model import Ledger, Status, Task
-from tui.core.report import Period, period_notes
+from tui.core.model import Event, Ledger, Status
+from tui.core.overview import OverviewChoice, OverviewRow, overview_rows
+from tui.core.report import Period
 from widgets.ascii_progress import ascii_bar
 
-__all__ = ["OverviewChoice", "OverviewRow", "OverviewScreen", "overview_rows"]
+__all__ = ["OverviewScreen"]
 
-_ALL = "全部任务"
-_STATUS_ORDER = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.DONE, Status.BLOCKED, Status.CLOSED)
-
-
-@dataclass(frozen=True)
-class OverviewChoice:
-    """Where Enter on a row takes the tree: one section, one unit, or everything."""
-
-    kind: Literal["all", "section", "unit"]
-    name: str = ""
-
-
-@dataclass(frozen=True)
-class OverviewRow:
-    choice: OverviewChoice
-    label: str
-    total: int
-    by_status: dict[Status, int]
-    overdue: int
-    not_updated: int
-
-    @property
-    def finished(self) -> int:
-        return self.by_status[Status.DONE] + self.by_status[Status.CLOSED]
-
-
-def _row(choice: OverviewChoice, label: str, tasks: Iterable[Task], today: dt.date, period: Period) -> OverviewRow:
-    tasks = list(tasks)
-    return OverviewRow(
-        choice=choice,
-        label=label,
-        total=len(tasks),
-        by_status={status: sum(task.status is status for task in tasks) for status in _STATUS_ORDER},
-        overdue=sum(task.is_overdue(today) for task in tasks),
-        not_updated=sum(not period_notes(task, period) for task in tasks),
-    )
-
-
-def overview_rows(ledger: Ledger, today: dt.date) -> list[OverviewRow]:
-    """The whole ledger, then each section in document order, then each unit (most tasks first)."""
-    period = Period.of(today)
-    rows = [_row(OverviewChoice("all"), _ALL, ledger.tasks, today, period)]
-    sections = dict.fromkeys(task.section for task in ledger.tasks)
-    for section in sections:
-        tasks = [task for task in ledger.tasks if task.section == section]
-        rows.append(_row(OverviewChoice("section", section), section, tasks, today, period))
-    for unit, _count in ledger.units():
-        tasks = [task for task in ledger.tasks if task.has_unit(unit)]
-        rows.append(_row(OverviewChoice("unit", unit), unit, tasks, today, period))
-    return rows
+# The row between the sections and the units: it names what the units' last column counts instead.
+_UNITS_HEADING = "units-heading"
 
 
 class OverviewScreen(Screen[OverviewChoice | None]):
@@ -99,12 +53,14 @@ class OverviewScreen(Screen[OverviewChoice | None]):
     }
     """
 
-    def __init__(self, ledger: Ledger, today: dt.date) -> None:
+    def __init__(self, ledger: Ledger, today: dt.date, history: Iterable[Event]) -> None:
+        """`ledger` loaded with its notes; `history`: every event (`Store.history()`), for the status changes."""
         super().__init__()
         self.ledger = ledger
         self.today = today
         self.period = Period.of(today)
-        self.rows = overview_rows(ledger, today)
+        self.rows = overview_rows(ledger, today, history, self.period)
+        self._by_key = {_row_key(row): row for row in self.rows}
 
     def compose(self) -> ComposeResult:
         whole = self.rows[0]
@@ -112,7 +68,7 @@ class OverviewScreen(Screen[OverviewChoice | None]):
             (f"{terminal_safe(self.ledger.title) or '台账'}  总览", "bold"),
             f"\n截至 {self.today.year}年{self.today.month}月{self.today.day}日，报告期 {self.period.label}："
             f"共 {whole.total} 项，已完成或销号 {whole.finished} 项，逾期 {whole.overdue} 项，"
-            f"本期未更新 {whole.not_updated} 项",
+            f"本期未更新 {whole.not_reported} 项",
         )
         yield Static(heading, id="overview-heading")
         yield DataTable(id="overview-table", cursor_type="row", zebra_stripes=True)
@@ -127,29 +83,40 @@ class OverviewScreen(Screen[OverviewChoice | None]):
         table = self.table
         table.add_column("范围", key="label")
         table.add_column("任务", key="total")
-        for status in _STATUS_ORDER:
+        for status in Status:
             table.add_column(status.label, key=status.value)
         table.add_column("逾期", key="overdue")
-        table.add_column("本期未更新", key="not_updated")
+        table.add_column("本期未更新", key="not_reported")
         table.add_column("完成进度", key="progress")
+        units_started = False
         for row in self.rows:
+            if row.choice.kind == "unit" and not units_started:
+                units_started = True
+                # The units' own rows from here: their last figure is what each unit did not report.
+                heading = Text("各单位（最落后的在前）", style="bold")
+                blank = [Text("") for _column in range(len(table.columns) - 3)]
+                table.add_row(heading, *blank, Text("本期未报送", style="bold"), Text(""), key=_UNITS_HEADING)
             label = Text(terminal_safe(row.label), style="" if row.choice.kind == "unit" else "bold")
             percent = round(100 * row.finished / row.total) if row.total else 0
             table.add_row(
                 label,
                 Text(str(row.total), justify="right"),
-                *(Text(str(row.by_status[status]), justify="right") for status in _STATUS_ORDER),
+                *(Text(str(row.by_status[status]), justify="right") for status in Status),
                 Text(str(row.overdue), justify="right", style="bold red" if row.overdue else ""),
-                Text(str(row.not_updated), justify="right"),
+                Text(str(row.not_reported), justify="right"),
                 Text(f"{ascii_bar(row.finished, row.total)} {percent:>3}%"),
-                key=f"{row.choice.kind}:{row.choice.name}",
+                key=_row_key(row),
             )
         table.focus()
 
     @property
     def highlighted(self) -> OverviewRow | None:
-        index = self.table.cursor_row
-        return self.rows[index] if 0 <= index < len(self.rows) else None
+        """The row under the cursor (None on the units' heading)."""
+        table = self.table
+        if not 0 <= table.cursor_row < table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self._by_key.get(key or "")
 
     def action_choose(self) -> None:
         row = self.highlighted
@@ -169,3 +136,7 @@ class OverviewScreen(Screen[OverviewChoice | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def _row_key(row: OverviewRow) -> str:
+    return f"{row.choice.kind}:{row.choice.name}"

@@ -15,7 +15,8 @@ __all__ = ["ViewFilters"]
 class ViewFilters:
     """The screen's filters, replaced whole on every change (MainScreen.filters): one watcher redraws.
 
-    `section` is set from the overview (d); `search` is the text typed after `/`, as typed.
+    `section` is set from the overview (d); `search` is the text typed after `/`, as typed. With a `unit`, the
+    status and overdue filters look at that unit's own row of each task, as the tree's marks then do (issue 14).
     """
 
     unit: str | None = None
@@ -35,12 +36,16 @@ class ViewFilters:
 
     def select(self, ledger: Ledger, today: dt.date, index: SearchIndex) -> list[Task]:
         """The ledger's tasks these filters let through, in ledger order (`index` serves the search)."""
-        tasks = ledger.select(
-            today=today,
-            unit=self.unit,
-            statuses=[self.status] if self.status else None,
-            overdue=self.overdue,
-        )
+        if self.unit:
+            unit = self.unit
+            tasks = [
+                task
+                for task in ledger.select(today=today, unit=unit)
+                if (self.status is None or task.status_for(unit) is self.status)
+                and (not self.overdue or task.is_overdue_for(unit, today))
+            ]
+        else:
+            tasks = ledger.select(today=today, statuses=[self.status] if self.status else None, overdue=self.overdue)
         if self.section:
             tasks = [task for task in tasks if task.section == self.section]
         if self.searching:
