@@ -6,12 +6,13 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from importers.records import DocumentError
+from tui.cli_argparse import ChineseParser, VersionAction
 from tui.cli_output import CliError, pad, print_json, printing, printing_without_controls, unwrapped
 from tui.core.deadlines import deadline_warnings, read_deadline, unreadable_deadlines
 from tui.core.model import (
+    NOTE_MAX_CHARS,
     Ledger,
     NoteError,
     Status,
@@ -279,37 +280,25 @@ def cmd_app(args: argparse.Namespace, store: Store) -> int:
 # ---------------------------------------------------------------------- parser
 
 
-def _help_formatter(prog: str) -> argparse.HelpFormatter:
-    # A fixed width: asking the terminal for its size on each of the parser's ~30 arguments
-    # is a noticeable share of a `taizhang mark`.
-    return argparse.HelpFormatter(prog, width=100)
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports mistakes in one Chinese line (exit status 2)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _help_formatter)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: 参数有误：{message}。运行 {self.prog} --help 查看用法。\n")
+_NO_HELP = "任务的序号，如 12"
+_JSON_HELP = "以 JSON 输出"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
+    common = ChineseParser(add_help=False)
     common.add_argument(
         "--db", metavar="PATH", default=argparse.SUPPRESS, help="数据文件（默认 data/db.json 或环境变量 TAIZHANG_DB）"
     )
 
-    parser = _Parser(prog="taizhang", description="洛江区城乡社区服务体系建设任务台账", parents=[common])
+    parser = ChineseParser(prog="taizhang", description="洛江区城乡社区服务体系建设任务台账", parents=[common])
+    parser.add_argument("--version", action=VersionAction, help="显示版本号并退出")
     parser.add_argument("--read-only", action="store_true", help="只读查看，不允许改动")
     parser.add_argument(
         "--ssh",
         action="store_true",
         help="作为 sshd 的 ForceCommand 运行：执行客户端请求的命令（SSH_ORIGINAL_COMMAND，限于查看、导出、标记、导入等），没有命令时打开台账",
     )
-    commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser, help="taizhang 命令 --help 查看各命令的用法")
 
     p = commands.add_parser("import", parents=[common], help="导入任务清单（.docx、.xlsx 或 .txt）")
     p.add_argument("file", metavar="FILE", help="文件；- 为标准输入（须加 --format）")
@@ -321,7 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_import)
 
     p = commands.add_parser("list", parents=[common], help="列出任务")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=_JSON_HELP)
     p.add_argument("--unit", metavar="U", help="只列出该单位的任务")
     p.add_argument("--status", metavar="S", action="append", help="只列出该状态（可重复）")
     p.add_argument("--overdue", action="store_true", help="只列出逾期任务")
@@ -330,12 +319,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_list)
 
     p = commands.add_parser("show", parents=[common], help="查看一项任务")
-    p.add_argument("no", metavar="NO")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("no", metavar="NO", help=_NO_HELP)
+    p.add_argument("--json", action="store_true", help=_JSON_HELP)
     p.set_defaults(handler=cmd_show)
 
     p = commands.add_parser("mark", parents=[common], help="标记任务状态")
-    p.add_argument("no", metavar="NO")
+    p.add_argument("no", metavar="NO", help=_NO_HELP)
     p.add_argument(
         "status",
         metavar="STATUS",
@@ -345,13 +334,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_mark)
 
     p = commands.add_parser("note", parents=[common], help="添加进展情况")
-    p.add_argument("no", metavar="NO")
-    p.add_argument("text", metavar="TEXT")
+    p.add_argument("no", metavar="NO", help=_NO_HELP)
+    p.add_argument("text", metavar="TEXT", help=f"进展情况（最多 {NOTE_MAX_CHARS} 字；有空格时加引号）")
     p.set_defaults(handler=cmd_note)
 
     p = commands.add_parser("history", parents=[common], help="查看改动记录（谁、何时、改了什么）")
     p.add_argument("no", metavar="NO", nargs="?", help="只看该序号任务的记录")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=_JSON_HELP)
     p.set_defaults(handler=cmd_history)
 
     p = commands.add_parser("export", parents=[common], help="导出台账报告（.docx、.xlsx、.csv 或 .json）")
