@@ -137,7 +137,12 @@ def _show_text(task: Task, ledger: Ledger, store: Store) -> str:
     overdue = "（逾期）" if task.is_overdue(store.today()) else ""
     lines += [f"完成时限：{read_deadline(task.deadline).label()}{overdue}", f"状态：{task.status.label}", "", "进展情况："]
     if task.notes:
-        lines += [f"  {minute_of(note.at)}  {note.by}：{note.text}" for note in reversed(task.notes)]
+        from tui.core.history import person
+
+        lines += [
+            f"  {minute_of(note.at)}  {person(note.by, store.display_name, with_login=True)}：{note.text}"
+            for note in reversed(task.notes)
+        ]
     else:
         lines.append("  （暂无）")
     return "\n".join(lines)
@@ -192,7 +197,11 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
-        print(f"数据检查未通过：发现 {len(problems)} 个问题。请从 backups 中恢复或重新导入。", file=sys.stderr)
+        from tui.core.store.backups import restore_advice
+
+        advice = restore_advice(store.path)
+        advice = "" if any(advice in problem for problem in problems) else advice  # said once
+        print(f"数据检查未通过：发现 {len(problems)} 个问题。{advice}", file=sys.stderr)
         return 1
     ledger = store.load()
     print(f"数据完好：{len(ledger.tasks)} 项任务，{len(store.history())} 条记录。")
@@ -216,12 +225,8 @@ def cmd_history(args: argparse.Namespace, store: Store) -> int:
         print_json([event_json(event, ledger) for event in events])
         return 0
 
-    def who(login: str) -> str:
-        name = store.display_name(login)
-        return login if name == login else f"{name}（{login}）"
-
     for event in events:
-        print(history_line(event, ledger, who))
+        print(history_line(event, ledger, store.display_name))
     scope = f"{task.no} 号任务" if task is not None else "台账"
     print(f"{scope}共 {len(events)} 条改动记录。" if events else f"{scope}还没有改动记录。")
     return 0
@@ -261,12 +266,8 @@ def cmd_export(args: argparse.Namespace, store: Store) -> int:
 def cmd_app(args: argparse.Namespace, store: Store) -> int:
     from tui.terminal import terminal_refusal
 
-    refusal = terminal_refusal()
+    refusal = terminal_refusal(login=store.user, forced=getattr(args, "ssh", False))
     if refusal is not None:  # e.g. `ssh -T host` without a command under sshd's ForceCommand
-        if getattr(args, "ssh", False):
-            from tui.core.forced_command import no_terminal_line
-
-            refusal = no_terminal_line(store.user, os.environ)
         print(refusal, file=sys.stderr)
         return 2
     _ledger(store, with_notes=False)  # a missing or empty store gets its one-line message before the screen is taken over

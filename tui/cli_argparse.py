@@ -98,10 +98,10 @@ class ChineseParser(argparse.ArgumentParser):
     (exit status 2)."""
 
     def __init__(
-        self, *args: Any, add_help: bool = True, parents: Sequence[argparse.ArgumentParser] = (), **kwargs: Any
+        self, *, add_help: bool = True, parents: Sequence[argparse.ArgumentParser] = (), **kwargs: Any
     ) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
-        super().__init__(*args, add_help=False, **kwargs)
+        super().__init__(add_help=False, **kwargs)
         self._positionals.title = "参数"
         self._optionals.title = "选项"
         if add_help:
