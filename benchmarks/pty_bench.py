@@ -35,12 +35,12 @@ ENV = {**os.environ, "TERM": "xterm-256color", "LANG": "C.UTF-8", "COLORTERM": "
 class Terminal:
     """A command running in a pseudo-terminal of ROWS x COLUMNS."""
 
-    def __init__(self, command: list[str]) -> None:
+    def __init__(self, command: list[str], env: dict[str, str] | None = None) -> None:
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
-            command, stdin=slave, stdout=slave, stderr=slave, env=ENV, start_new_session=True
+            command, stdin=slave, stdout=slave, stderr=slave, env=ENV if env is None else env, start_new_session=True
         )
         os.close(slave)
         # A bytearray: appending to bytes copies everything drawn so far, which after a few hundred
@@ -67,6 +67,20 @@ class Terminal:
                 self.output += os.read(self.master, 1 << 16)
             except OSError:
                 return
+
+    def settle(self, quiet: float = 0.2, limit: float = 5.0) -> bytes:
+        """Everything drawn from now until the terminal has been quiet for `quiet` seconds."""
+        start = len(self.output)
+        deadline = time.perf_counter() + limit
+        last = time.perf_counter()
+        while time.perf_counter() < deadline and time.perf_counter() - last < quiet:
+            if select.select([self.master], [], [], 0.02)[0]:
+                try:
+                    self.output += os.read(self.master, 1 << 16)
+                except OSError:
+                    break
+                last = time.perf_counter()
+        return bytes(self.output[start:])
 
     def send(self, data: bytes) -> None:
         os.write(self.master, data)

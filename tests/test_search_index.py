@@ -9,6 +9,7 @@ note on the keystroke.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
 
 import pytest
@@ -102,3 +103,37 @@ def test_a_build_in_another_thread_while_searching(ledger: Ledger) -> None:
         assert index.matches_now("wjj").ids == health
     worker.join()
     assert index.matches_now("wjj") == index.matches_now("wjj") and index.matches_now("wjj").complete
+
+
+def test_updates_while_a_worker_builds_never_break_the_search(ledger: Ledger) -> None:
+    """Regression: an update that dropped the initials of renamed tasks iterated the cache the worker was
+    filling ("dictionary changed size during iteration" ended the app on the first search at 5,000 tasks)."""
+    tasks = list(ledger.tasks)
+    index = SearchIndex()
+    index.update(tasks)
+    errors: list[BaseException] = []
+
+    def build() -> None:
+        try:
+            while not stop.is_set():
+                index.build(chunk=1)
+        except BaseException as error:  # the worker's failure is the test's
+            errors.append(error)
+
+    stop = threading.Event()
+    worker = threading.Thread(target=build)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can: the race shows at once
+    worker.start()
+    try:
+        for round_ in range(300):
+            renamed = [dataclasses.replace(task, content=f"{task.content}{round_}") for task in tasks[:20]]
+            index.update([*renamed, *tasks[20 + round_ % 30 :]])
+            index.matches_now("wjj")
+    finally:
+        stop.set()
+        worker.join()
+        sys.setswitchinterval(interval)
+    assert errors == []
+    index.update(ledger.tasks)
+    assert index.matches("wjj") == {task.id for task in ledger.tasks if task.has_unit("区卫健局")}

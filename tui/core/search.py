@@ -93,12 +93,14 @@ class SearchIndex:
                 continue
             fields = _name_fields(task)
             notes = "\n".join(note.text for note in task.notes).lower()
-            kept = entry.initials if entry is not None and entry.fields == fields else None
-            renamed = renamed or kept is None
-            fresh[task.id] = _Entry(task, fields, notes, kept)
-        if renamed or len(fresh) != len(self._entries):  # an import: forget the initials of names gone
+            same_names = entry is not None and entry.fields == fields
+            renamed = renamed or (entry is not None and not same_names)
+            fresh[task.id] = _Entry(task, fields, notes, entry.initials if entry is not None and same_names else None)
+        if renamed or len(fresh) < len(self._entries):  # an import: forget the initials of names gone
             live = {field for entry in fresh.values() for field in entry.fields}
-            self._field_initials = {field: known for field, known in self._field_initials.items() if field in live}
+            # A copy taken in one step: a worker may be adding to the cache meanwhile.
+            known = list(self._field_initials.items())
+            self._field_initials = {field: initials for field, initials in known if field in live}
         self._entries = fresh
 
     @property
@@ -153,6 +155,8 @@ class SearchIndex:
         return SearchResult(frozenset(ids), complete)
 
     def matches(self, query: str) -> set[str]:
-        """Ids of the tasks whose text or names' pinyin initials contain every word of `query` (builds first)."""
-        self.build()
+        """Ids of the tasks whose text or names' pinyin initials contain every word of `query`: what is missing is
+        built first, when a word could be initials (`卫健局 持续实施` needs none)."""
+        if any(_could_be_initials(word) for word in query_words(query)):
+            self.build()
         return set(self.matches_now(query).ids)
