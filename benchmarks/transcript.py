@@ -19,7 +19,19 @@ from pathlib import Path
 
 from rich.cells import cell_len
 
-__all__ = ["Run", "decode", "rows_written"]
+__all__ = ["Run", "by_region", "decode", "rows_written"]
+
+# taizhang's screen at 120x40 (header, pane titles, the tree | its scrollbar and the pane border | the detail,
+# the message line once shown, the footer): where a run starts says what it rewrote.
+TAIZHANG_REGIONS = (
+    ("header", range(1, 3), range(1, 121)),
+    ("pane titles", range(3, 4), range(1, 121)),
+    ("tree", range(4, 39), range(1, 48)),
+    ("tree scrollbar, pane border", range(4, 40), range(48, 50)),
+    ("detail", range(4, 40), range(50, 121)),
+    ("message line or last tree row", range(39, 40), range(1, 48)),
+    ("footer", range(40, 41), range(1, 121)),
+)
 
 _SEQUENCE = re.compile(rb"\x1b\[([0-9;?<>=]*)([A-Za-z~])|\x1b[()][A-Za-z0-9]|\x1b[=>78]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 
@@ -81,6 +93,19 @@ def rows_written(runs: list[Run]) -> dict[int, list[Run]]:
     return dict(sorted(by_row.items()))
 
 
+def by_region(runs: list[Run], regions: tuple[tuple[str, range, range], ...] = TAIZHANG_REGIONS) -> dict[str, int]:
+    """Bytes per screen region, by where each run starts; a run of 100 cells or more from column 1 rewrote a
+    whole row across every region and is counted apart."""
+    totals: dict[str, int] = {"whole rows": 0}
+    for run in runs:
+        if run.column == 1 and run.cells >= 100 and run.row not in (1, 2, 3, 40):
+            totals["whole rows"] += run.bytes
+            continue
+        name = next((name for name, rows, columns in regions if run.row in rows and run.column in columns), "elsewhere")
+        totals[name] = totals.get(name, 0) + run.bytes
+    return {name: count for name, count in totals.items() if count}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("file", type=Path)
@@ -102,6 +127,7 @@ def main() -> None:
         "other": sum(run.other_bytes for run in runs),
     }
     print("  ".join(f"{name} {value} B ({value / max(total, 1):.0%})" for name, value in kinds.items()))
+    print("by region (taizhang at 120x40): " + ", ".join(f"{name} {count} B" for name, count in by_region(runs).items()))
 
 
 if __name__ == "__main__":
