@@ -293,7 +293,11 @@ async def test_search_finds_notes_and_enter_keeps_it(ledger_app: TaizhangApp, db
     Store(db_path, clock=fixed_clock, user="tester").add_note(task.id, "已完成示范点验收")
     async with ledger_app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("slash", *"sfdys", "enter")  # 示范点验收, by initials
+        # Notes are found as written; pinyin initials are for names and contents (issue 16: not for every note).
+        await pilot.press("slash", *"sfdys", "enter")
+        await pilot.pause()
+        assert shown_numbers(ledger_app) == []
+        await pilot.press("escape", "slash", *"示范点验收", "enter")
         await pilot.pause()
         assert shown_numbers(ledger_app) == [40]
         assert isinstance(ledger_app.screen.focused, LedgerTree)

@@ -4,13 +4,19 @@ and the bare app must hold as many tree nodes as the ledger has lines, or the fi
 
 from __future__ import annotations
 
+import importlib.util
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
+from types import ModuleType
 
-from benchmarks.bare_app import BareApp
+import pytest
+
 from benchmarks.cli_bench import add_synthetic_notes, seed
 from benchmarks.synthetic import write_synthetic_docx
 from importers import read_document
+from tests.conftest import PROJECT
 from tui.core.store import Store
 
 
@@ -34,19 +40,48 @@ def test_synthetic_notes_give_every_task_m_notes(tmp_path: Path):
     assert Store(store.path).check() == []
 
 
-async def test_the_bare_app_holds_a_node_for_every_section_subsection_and_task(tmp_path: Path):
-    store = seed(tmp_path / "db.json", write_synthetic_docx(tmp_path / "synthetic.docx", 120))
-    app = BareApp(store.load())
+def _bare_app_module() -> ModuleType:
+    return runpy_module(PROJECT / "benchmarks" / "bare_app.py")
+
+
+def runpy_module(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bare_app_under_test", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_bare_yardstick_imports_nothing_of_the_project() -> None:
+    """Issue 16 replaces the yardstick that loaded the store (and so carried the project's own start-up costs):
+    the bare app imports only Textual."""
+    probe = (
+        "import runpy, sys\n"
+        "runpy.run_path(sys.argv[1], run_name='yardstick')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tui', 'widgets', 'importers', 'benchmarks')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(PROJECT / "benchmarks" / "bare_app.py")],
+        cwd=PROJECT.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout == "[]\n"
+
+
+@pytest.mark.parametrize("tasks", [72, 5000])
+async def test_the_bare_yardstick_holds_every_task_and_answers_its_keys(tasks: int) -> None:
+    app = _bare_app_module().BareApp(tasks, "台账")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         tree = app.query_one("Tree")
-        nodes = []
-
-        def walk(node) -> None:
-            for child in node.children:
-                nodes.append(child)
-                walk(child)
-
-        walk(tree.root)
-        assert len(nodes) == 5 + 50 + 120
-        assert all(node.is_expanded for node in nodes if node.children)
+        leaves = [leaf for section in tree.root.children for leaf in section.children]
+        assert [leaf.data for leaf in leaves] == list(range(1, tasks + 1))
+        detail = app.query_one("#detail")
+        await pilot.press("down", "down")
+        assert str(detail.render()).startswith("1. 第1项强化")
+        await pilot.press("2", "n")
+        shown = str(detail.render())
+        assert "状态：推进中" in shown and "进展情况（1 条）" in shown

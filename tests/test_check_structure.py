@@ -17,6 +17,7 @@ from tests.conftest import fixed_clock
 from tui.cli import main
 from tui.core.model import Status
 from tui.core.store import Store
+from tui.core.store.backups import restore_advice
 from tui.core.store.check import MAX_PROBLEMS_PER_FILE
 
 
@@ -60,7 +61,7 @@ def test_check_accepting_a_shard_of_foo_now_fails(journal_db: Path, capsys: pyte
     assert err.splitlines() == [
         "记录文件 2026-10.json 中缺少 events 表。",
         "记录文件 2026-10.json 中有未知的表“foo”。",
-        "数据检查未通过：发现 2 个问题。请从 backups 中恢复或重新导入。",
+        f"数据检查未通过：发现 2 个问题。{restore_advice(journal_db)}",
     ]
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import fixed_clock
 from tui.cli import main
-from tui.core.history import describe_event
+from tui.core.history import describe_event, history_rows, person
 from tui.core.model import Status
 from tui.core.store import Store
 
@@ -61,6 +61,22 @@ def test_history_shows_undo_and_the_users_toml_name(db_path: Path, store: Store,
         "2026-11-28 10:00  张三（tester）  7 号  撤销  受阻 → 未启动",
         "7 号任务共 4 条改动记录。",
     ]
+
+
+def test_show_names_a_notes_author_as_history_does(db_path: Path, store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16: `show` (and the detail pane) named a note's author by login while history used the name."""
+    (db_path.parent / "users.toml").write_text('[users.tester]\nname = "张三"\nrole = "supervisor"\n', encoding="utf-8")
+    task = store.load().by_no(7)
+    store.add_note(task.id, "已走访")
+    Store(db_path, clock=fixed_clock, user="lisi").add_note(task.id, "未列入 users.toml 的账号")
+    code, out, _ = _run(capsys, "--db", str(db_path), "show", "7")
+    assert code == 0
+    assert "  2026-11-28 10:00  张三（tester）：已走访" in out.splitlines()
+    assert "  2026-11-28 10:00  lisi：未列入 users.toml 的账号" in out.splitlines()
+    assert person("tester", store.display_name) == "张三" and person("lisi", store.display_name) == "lisi"
+    assert person("", store.display_name) == "（未知）"
+    rows = history_rows(store.history(task.id), store.display_name)
+    assert [row.who for row in rows] == ["lisi", "张三"]
 
 
 def test_history_of_an_unknown_number_is_one_line(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

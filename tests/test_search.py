@@ -38,12 +38,15 @@ def test_cli_search_needs_every_word(db_path: Path, capsys) -> None:
     assert listed(capsys, db_path, "--search", "卫健局 没有这个词") == []
 
 
-def test_cli_search_finds_a_note_by_its_initials(db_path: Path, capsys) -> None:
+def test_cli_search_finds_a_note_by_its_words_not_its_initials(db_path: Path, capsys) -> None:
+    """Issue 16 changes what issue 13 pinned (`bzss` found a note): pinyin initials are for names and
+    contents; a large ledger's 100,000 notes are matched as written, so the first search never waits."""
     task = Store(db_path).task_by_no(40)
     assert task is not None
     Store(db_path, clock=fixed_clock, user="tester").add_note(task.id, "殡葬设施选址已完成")
-    assert listed(capsys, db_path, "--search", "bzss") == [40]
     assert listed(capsys, db_path, "--search", "殡葬设施选址") == [40]
+    assert listed(capsys, db_path, "--search", "选址 已完成") == [40]
+    assert listed(capsys, db_path, "--search", "bzss") == []
 
 
 @pytest.mark.parametrize("query", ["wjj", "卫健局 持续实施"])

@@ -71,3 +71,43 @@ def test_the_app_without_a_terminal_prints_one_line_and_never_loads_textual(db_p
     assert result.stdout == "textual not loaded\n"
     assert result.stderr.count("\n") == 1 and "需要在终端中运行" in result.stderr and "ssh -t" in result.stderr
     assert "\x1b" not in result.stderr
+
+
+CONNECTION = {"SSH_CONNECTION": "10.0.0.9 50000 10.0.0.5 22"}
+
+
+def test_the_no_terminal_line_suits_each_kind_of_login() -> None:
+    """Issue 16: the one line named `taizhang list ...` and `taizhang --help` to every login, though a forced
+    login can run neither; each login now hears what it can run."""
+    from tui.core.forced_command import ALLOWED_COMMANDS
+    from tui.terminal import no_terminal_message
+
+    local = no_terminal_message({}, login="zhangsan", forced=False)
+    assert "没有终端时可以运行命令 taizhang list、" in local and "taizhang --help" in local
+    plain_ssh = no_terminal_message(CONNECTION, login="zhangsan", forced=False)
+    assert "ssh -t zhangsan@10.0.0.5 taizhang" in plain_ssh and "ssh zhangsan@10.0.0.5 taizhang list --overdue" in plain_ssh
+    forced = no_terminal_message(CONNECTION, login="zhangsan", forced=True)
+    assert "ssh -t zhangsan@10.0.0.5" in forced and "ssh -T zhangsan@10.0.0.5 export -o - --format docx" in forced
+    assert "taizhang list" not in forced and "--help" not in forced  # a forced login runs neither
+    assert all(command in forced for command in ALLOWED_COMMANDS)
+    unforced = no_terminal_message({**CONNECTION, "SSH_ORIGINAL_COMMAND": "list"}, login="zhangsan", forced=False)
+    assert "ForceCommand 没有加 --ssh" in unforced and "部署”第 4 步" in unforced
+    assert "taizhang list" not in unforced and "--help" not in unforced
+    for line in (local, plain_ssh, forced, unforced):
+        assert "\n" not in line and line.startswith("taizhang 需要在终端中运行")
+
+
+def test_a_forced_login_without_ssh_flag_says_what_the_administrator_must_add(db_path: Path) -> None:
+    import os
+
+    result = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--db", str(db_path)],
+        cwd=PROJECT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **CONNECTION, "SSH_ORIGINAL_COMMAND": "list --overdue"},
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "ForceCommand 没有加 --ssh" in result.stderr

@@ -6,13 +6,14 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from importers.records import DocumentError
+from tui.cli_argparse import ChineseParser, VersionAction
 from tui.cli_output import CliError, pad, print_json, printing, printing_without_controls, unwrapped
 from tui.cli_units import cmd_towns, row_label, row_unit, unit_rows_text
 from tui.core.deadlines import deadline_warnings, read_deadline, unreadable_deadlines
 from tui.core.model import (
+    NOTE_MAX_CHARS,
     Ledger,
     NoteError,
     Status,
@@ -140,7 +141,12 @@ def _show_text(task: Task, ledger: Ledger, store: Store) -> str:
     lines += [f"完成时限：{read_deadline(task.deadline).label()}{overdue}", f"状态：{task.status.label}{ready}"]
     lines += ["", "各单位进展（牵头单位一行即整项任务的状态）：", *unit_rows_text(task), "", "进展情况："]
     if task.notes:
-        lines += [f"  {minute_of(note.at)}  {note.by}：{note.text}" for note in reversed(task.notes)]
+        from tui.core.history import person
+
+        lines += [
+            f"  {minute_of(note.at)}  {person(note.by, store.display_name, with_login=True)}：{note.text}"
+            for note in reversed(task.notes)
+        ]
     else:
         lines.append("  （暂无）")
     return "\n".join(lines)
@@ -207,7 +213,11 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
-        print(f"数据检查未通过：发现 {len(problems)} 个问题。请从 backups 中恢复或重新导入。", file=sys.stderr)
+        from tui.core.store.backups import restore_advice
+
+        advice = restore_advice(store.path)
+        advice = "" if any(advice in problem for problem in problems) else advice  # said once
+        print(f"数据检查未通过：发现 {len(problems)} 个问题。{advice}", file=sys.stderr)
         return 1
     ledger = store.load()
     print(f"数据完好：{len(ledger.tasks)} 项任务，{len(store.history())} 条记录。")
@@ -237,12 +247,8 @@ def cmd_history(args: argparse.Namespace, store: Store) -> int:
         print_json([event_json(event, ledger) for event in events])
         return 0
 
-    def who(login: str) -> str:
-        name = store.display_name(login)
-        return login if name == login else f"{name}（{login}）"
-
     for event in events:
-        print(history_line(event, ledger, who))
+        print(history_line(event, ledger, store.display_name))
     scope = f"{task.no} 号任务" if task is not None else "台账"
     print(f"{scope}共 {len(events)} 条改动记录。" if events else f"{scope}还没有改动记录。")
     return 0
@@ -282,12 +288,8 @@ def cmd_export(args: argparse.Namespace, store: Store) -> int:
 def cmd_app(args: argparse.Namespace, store: Store) -> int:
     from tui.terminal import terminal_refusal
 
-    refusal = terminal_refusal()
+    refusal = terminal_refusal(login=store.user, forced=getattr(args, "ssh", False))
     if refusal is not None:  # e.g. `ssh -T host` without a command under sshd's ForceCommand
-        if getattr(args, "ssh", False):
-            from tui.core.forced_command import no_terminal_line
-
-            refusal = no_terminal_line(store.user, os.environ)
         print(refusal, file=sys.stderr)
         return 2
     _ledger(store, with_notes=False)  # a missing or empty store gets its one-line message before the screen is taken over
@@ -301,37 +303,25 @@ def cmd_app(args: argparse.Namespace, store: Store) -> int:
 # ---------------------------------------------------------------------- parser
 
 
-def _help_formatter(prog: str) -> argparse.HelpFormatter:
-    # A fixed width: asking the terminal for its size on each of the parser's ~30 arguments
-    # is a noticeable share of a `taizhang mark`.
-    return argparse.HelpFormatter(prog, width=100)
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports mistakes in one Chinese line (exit status 2)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _help_formatter)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: 参数有误：{message}。运行 {self.prog} --help 查看用法。\n")
+_NO_HELP = "任务的序号，如 12"
+_JSON_HELP = "以 JSON 输出"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
+    common = ChineseParser(add_help=False)
     common.add_argument(
         "--db", metavar="PATH", default=argparse.SUPPRESS, help="数据文件（默认 data/db.json 或环境变量 TAIZHANG_DB）"
     )
 
-    parser = _Parser(prog="taizhang", description="洛江区城乡社区服务体系建设任务台账", parents=[common])
+    parser = ChineseParser(prog="taizhang", description="洛江区城乡社区服务体系建设任务台账", parents=[common])
+    parser.add_argument("--version", action=VersionAction, help="显示版本号并退出")
     parser.add_argument("--read-only", action="store_true", help="只读查看，不允许改动")
     parser.add_argument(
         "--ssh",
         action="store_true",
         help="作为 sshd 的 ForceCommand 运行：执行客户端请求的命令（SSH_ORIGINAL_COMMAND，限于查看、导出、标记、导入等），没有命令时打开台账",
     )
-    commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser, help="taizhang 命令 --help 查看各命令的用法")
 
     p = commands.add_parser("import", parents=[common], help="导入任务清单（.docx、.xlsx 或 .txt）")
     p.add_argument("file", metavar="FILE", help="文件；- 为标准输入（须加 --format）")
@@ -343,7 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_import)
 
     p = commands.add_parser("list", parents=[common], help="列出任务")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=_JSON_HELP)
     p.add_argument("--unit", metavar="U", help="只列出该单位的任务")
     p.add_argument("--status", metavar="S", action="append", help="只列出该状态（可重复）")
     p.add_argument("--overdue", action="store_true", help="只列出逾期任务")
@@ -352,12 +342,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_list)
 
     p = commands.add_parser("show", parents=[common], help="查看一项任务")
-    p.add_argument("no", metavar="NO")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("no", metavar="NO", help=_NO_HELP)
+    p.add_argument("--json", action="store_true", help=_JSON_HELP)
     p.set_defaults(handler=cmd_show)
 
     p = commands.add_parser("mark", parents=[common], help="标记任务状态")
-    p.add_argument("no", metavar="NO")
+    p.add_argument("no", metavar="NO", help=_NO_HELP)
     p.add_argument(
         "status",
         metavar="STATUS",
@@ -368,21 +358,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_mark)
 
     p = commands.add_parser("note", parents=[common], help="添加进展情况")
-    p.add_argument("no", metavar="NO")
-    p.add_argument("text", metavar="TEXT")
+    p.add_argument("no", metavar="NO", help=_NO_HELP)
+    p.add_argument("text", metavar="TEXT", help=f"进展情况（最多 {NOTE_MAX_CHARS} 字；有空格时加引号）")
     p.add_argument("--unit", metavar="U", help="写在该单位自己的一行（牵头单位的一行即整项任务的进展）")
     p.set_defaults(handler=cmd_note)
 
     p = commands.add_parser("towns", parents=[common], help="查看或设定乡镇（街道）：towns set 名称…（限主管）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_towns)
-    sets = p.add_subparsers(dest="towns_command", metavar="set", parser_class=_Parser)
+    sets = p.add_subparsers(dest="towns_command", metavar="set", parser_class=ChineseParser)
     s = sets.add_parser("set", parents=[common], help="设定乡镇（街道），如 towns set 万安街道 双阳街道")
     s.add_argument("names", metavar="NAME", nargs="+", help="乡镇（街道）的名称")
 
     p = commands.add_parser("history", parents=[common], help="查看改动记录（谁、何时、改了什么）")
     p.add_argument("no", metavar="NO", nargs="?", help="只看该序号任务的记录")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=_JSON_HELP)
     p.set_defaults(handler=cmd_history)
 
     p = commands.add_parser("export", parents=[common], help="导出台账报告（.docx、.xlsx、.csv 或 .json）")

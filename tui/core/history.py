@@ -30,6 +30,7 @@ __all__ = [
     "field_changes",
     "history_line",
     "history_rows",
+    "person",
     "row_change_line",
     "task_number",
 ]
@@ -60,6 +61,16 @@ def _clipped(text: str, limit: int) -> str:
 def _fitted(text: str, cells: int) -> str:
     """One terminal-safe line of at most `cells` cells (the detail pane's rows)."""
     return fit_cells(terminal_safe(" ".join(text.split())), cells)
+
+
+def person(login: str, name_of: Callable[[str], str] = str, *, with_login: bool = False) -> str:
+    """Who made a change or wrote a note, as colleagues know them: the name users.toml gives the account
+    (`张三`, `name_of` is `Store.display_name`), else the login. `with_login` adds the login to a name
+    (`张三（zhangsan）`) for the command line, where one may look the account up. No login: `（未知）`."""
+    if not login:
+        return "（未知）"
+    name = name_of(login) or login
+    return f"{name}（{login}）" if with_login and name != login else name
 
 
 def task_number(ledger: Ledger, task_id: str) -> int | None:
@@ -111,7 +122,7 @@ def row_change_line(no: int, unit: str | None, old: Status, new: Status) -> str:
 def describe_event(event: Event, ledger: Ledger, name_of: Callable[[str], str] = str) -> str:
     """`李四 将 31 号任务标为 推进中` (`李四 将 46 号任务（区公安分局）标为 推进中` on a unit's own row): what
     someone did, for a notification."""
-    who = name_of(event.by) or "（未知）"
+    who = person(event.by, name_of)
     task = f"{_task_where(ledger, event.task)}任务" + (f"（{event.unit}）" if event.unit else "")
     if event.kind == "status":
         return f"{who} 将 {task}标为 {_label(event.new)}"
@@ -138,7 +149,7 @@ def describe_changes(events: Iterable[Event], ledger: Ledger, name_of: Callable[
         if event.kind in _IMPORT_KINDS:
             if event.by not in importers:
                 importers.append(event.by)
-                lines.append(f"{name_of(event.by) or event.by} 导入了修订版任务清单")
+                lines.append(f"{person(event.by, name_of)} 导入了修订版任务清单")
             continue
         lines.append(terminal_safe(describe_event(event, ledger, name_of)))
     if len(lines) > MAX_CHANGE_NOTICES:
@@ -171,8 +182,9 @@ def _change(event: Event) -> str:
 
 
 def history_line(event: Event, ledger: Ledger, name_of: Callable[[str], str] = str) -> str:
-    """`2026-11-28 10:00  zhangsan  12 号  状态  未启动 → 推进中`."""
-    return f"{minute_of(event.at)}  {name_of(event.by)}  {_task_where(ledger, event.task)}  {_change(event)}"
+    """`2026-11-28 10:00  张三（zhangsan）  12 号  状态  未启动 → 推进中`."""
+    who = person(event.by, name_of, with_login=True)
+    return f"{minute_of(event.at)}  {who}  {_task_where(ledger, event.task)}  {_change(event)}"
 
 
 def event_json(event: Event, ledger: Ledger) -> dict[str, Any]:
@@ -221,7 +233,7 @@ def _what(event: Event) -> str:
 def history_rows(events: Sequence[Event], name_of: Callable[[str], str]) -> list[HistoryRow]:
     """The task's events as rows, newest first."""
     return [
-        HistoryRow(minute_of(event.at), name_of(event.by) or event.by, _what(event), diff=event.kind in _REVISION_KINDS)
+        HistoryRow(minute_of(event.at), person(event.by, name_of), _what(event), diff=event.kind in _REVISION_KINDS)
         for event in reversed(events)
     ]
 

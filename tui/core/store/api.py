@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +33,7 @@ from tui.core.model import Event, Ledger, NoteError, Status, Task, note_text
 from tui.core.os_errors import os_error_line
 from tui.core.permissions import Identity, Permissions, Role
 from tui.core.shared_files import make_shared_folder
+from tui.core.store.backups import BACKUP_STAMP, IMPORT_BACKUPS
 from tui.core.store.errors import PermissionDenied, StoreError
 from tui.core.store.files import FileCache, Signature, Tables, signature
 from tui.core.store.fold import Folded
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 __all__ = ["LOCK_TIMEOUT_SECONDS", "Revision", "Store", "default_db_path"]
 
 LOCK_TIMEOUT_SECONDS = 15.0
-_BACKUP_STAMP = re.compile(r"^\d{8}-\d{6}(-\d+)?$")
 
 # Stat signatures of db.json, users.toml and every journal shard: equal revisions, same data.
 Revision = tuple[tuple[str, Signature | None], ...]
@@ -103,7 +102,7 @@ class Store(Journal):
     def is_backup(self) -> bool:
         """A copy an import made (`backups/<stamp>/db.json`): read and checked, never written or tidied."""
         folder = self.path.parent
-        return folder.parent.name == "backups" and _BACKUP_STAMP.match(folder.name) is not None
+        return folder.parent.name == IMPORT_BACKUPS and BACKUP_STAMP.match(folder.name) is not None
 
     def _backup_refusal(self) -> str:
         return f"{self.path.parent} 是导入前的备份，只能查看和检查。如需恢复，请按 README 把它复制回台账目录。"

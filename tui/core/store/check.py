@@ -89,7 +89,7 @@ def _is_time(value: Any) -> bool:
 
 def _table_problems(tables: Any, name: str, expected: tuple[str, ...], required: tuple[str, ...]) -> list[str]:
     if not isinstance(tables, dict):
-        return [f"{name} 的内容不是台账的表格式。请从 backups 中恢复或重新导入。"]
+        return [f"{name} 的内容不是台账的表格式。"]
     problems = [f"{name} 中缺少 {table} 表。" for table in required if table not in tables]
     problems += [f"{name} 中有未知的表“{table}”。" for table in tables if table not in expected]
     problems += [
@@ -204,7 +204,7 @@ def _event_problems(event_id: str, doc: Any, month: str) -> list[str]:
 def shard_problems(tables: Any, name: str) -> list[str]:
     """One journal shard (`2026-11.json`): the events table and every event in it."""
     if tables is None:
-        return [f"记录文件 {name} 是空的。请从 backups 中恢复。"]
+        return [f"记录文件 {name} 是空的。"]
     problems = _table_problems(tables, f"记录文件 {name}", JOURNAL_TABLES, JOURNAL_TABLES)
     if problems:
         return problems

@@ -23,6 +23,7 @@ from tinydb.storages import Storage
 
 from tui.core.os_errors import os_error_line
 from tui.core.shared_files import atomic_write_bytes
+from tui.core.store.backups import restore_advice
 from tui.core.store.errors import StoreError, StoreUnavailable
 
 __all__ = ["AtomicJSONStorage", "FileCache", "Signature", "Tables", "open_db", "signature", "write_tables"]
@@ -73,9 +74,9 @@ class FileCache:
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise StoreError(f"数据文件 {path} 已损坏（不是有效的 JSON），请从 backups 中恢复或重新导入。") from error
+            raise StoreError(f"数据文件 {path} 已损坏（不是有效的 JSON）。{restore_advice(path)}") from error
         if not isinstance(data, dict):
-            raise StoreError(f"数据文件 {path} 格式不对，请从 backups 中恢复或重新导入。")
+            raise StoreError(f"数据文件 {path} 格式不对。{restore_advice(path)}")
         self._entries[path] = (found, data)
         return data
 

@@ -20,6 +20,7 @@ from tui.core.model import Event, Ledger, Status, canonical_unit, without_contro
 from tui.core.os_errors import os_error_line
 from tui.core.reseed import ReseedPlan
 from tui.core.shared_files import TEMP_PREFIX, atomic_write_bytes, make_shared_folder, seal_for_group
+from tui.core.store.backups import IMPORT_BACKUPS
 from tui.core.store.errors import StoreError
 from tui.core.store.files import write_tables
 from tui.core.store.records import SCHEMA_VERSION, new_task_id, record_doc
@@ -80,7 +81,7 @@ def backup(store: Store) -> Path:
     `backups/` is sticky: a colleague can neither change a backup nor swap it for another. A backup
     that fails part-way (a full disk) is removed.
     """
-    root = store.path.parent / "backups"
+    root = store.path.parent / IMPORT_BACKUPS
     created = not root.exists()
     make_shared_folder(root)
     if created:
