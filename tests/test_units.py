@@ -427,3 +427,20 @@ def test_township_names_are_stored_without_control_characters(db_path: Path) -> 
     result = _store(db_path).set_towns(["马甲\x1b[2J镇", "罗溪\u202e镇"])
     assert result.towns == ("马甲[2J镇", "罗溪镇")
     assert _store(db_path).towns() == result.towns
+
+
+def test_list_unit_filters_and_shows_that_units_own_row(towns_db: Path, capsys) -> None:
+    """Bug pinned: `list --unit 马甲镇 --status 推进中` filtered on the overall status, so a township saw the
+    lead's progress, not its own (the app's `m` read the unit's row; now one rule, `Ledger.select`)."""
+    assert cli(capsys, towns_db, "mark", "18", "in_progress", "--unit", "马甲镇")[0] == 0
+    assert cli(capsys, towns_db, "mark", "19", "in_progress")[0] == 0  # the overall row only
+    code, out, err = cli(capsys, towns_db, "list", "--unit", "马甲镇", "--status", "in_progress")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines[:-1]] == ["18"]
+    assert "推进中" in lines[0]
+    code, out, _ = cli(capsys, towns_db, "list", "--status", "in_progress")
+    assert [line.split()[0] for line in out.splitlines()[:-1]] == ["19"]
+    code, out, _ = cli(capsys, towns_db, "list", "--unit", "马甲镇")
+    row_19 = next(line for line in out.splitlines() if line.split()[0] == "19")
+    assert "未启动" in row_19  # 马甲镇's own row, though the overall status is 推进中

@@ -75,10 +75,11 @@ def _status(text: str) -> Status:
         raise CliError(str(error)) from None
 
 
-def _task_line(task: Task, store: Store) -> str:
-    overdue = " 逾期" if task.is_overdue(store.today()) else ""
+def _task_line(task: Task, store: Store, unit: str | None = None) -> str:
+    """One task for `list`: with `--unit`, the status of that unit's own row."""
+    overdue = " 逾期" if task.is_overdue_for(unit, store.today()) else ""
     deadline = task.deadline or "—"
-    return f"{task.no:>3}  {pad(task.status.label + overdue, 12)}{pad(deadline, 10)}{pad(task.lead_unit, 16)}{task.title}"
+    return f"{task.no:>3}  {pad(task.status_for(unit).label + overdue, 12)}{pad(deadline, 10)}{pad(task.lead_unit, 16)}{task.title}"
 
 
 # ---------------------------------------------------------------------- commands
@@ -119,8 +120,9 @@ def cmd_list(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         print_json([task.to_json(store.today()) for task in tasks])
         return 0
+    unit = _unit_filter(ledger, args.unit) if args.unit else None
     for task in tasks:
-        print(_task_line(task, store))
+        print(_task_line(task, store, unit))
     print(f"共 {len(tasks)} 项（台账共 {len(ledger.tasks)} 项）。")
     return 0
 

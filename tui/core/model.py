@@ -455,7 +455,8 @@ class Ledger:
         search: str | None = None,
         search_index: SearchIndex | None = None,
     ) -> list[Task]:
-        """The tasks that pass every filter given, in ledger order.
+        """The tasks that pass every filter given, in ledger order. With a `unit`, the status and overdue filters
+        read that unit's own row (`Task.status_for`): what the unit itself has to report.
 
         `search` finds what the app's `/` finds (`tui.core.search`): every word, in the text or its pinyin
         initials. A long-lived caller passes its `search_index`, so only the tasks that changed are indexed again.
@@ -470,8 +471,8 @@ class Ledger:
             task
             for task in self.tasks
             if (unit is None or task.has_unit(unit))
-            and (wanted is None or task.status in wanted)
-            and (not overdue or task.is_overdue(today))
+            and (wanted is None or task.status_for(unit) in wanted)
+            and (not overdue or task.is_overdue_for(unit, today))
             and (matching is None or task.id in matching)
         ]
 

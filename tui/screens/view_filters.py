@@ -36,16 +36,8 @@ class ViewFilters:
 
     def select(self, ledger: Ledger, today: dt.date, index: SearchIndex) -> list[Task]:
         """The ledger's tasks these filters let through, in ledger order (`index` serves the search)."""
-        if self.unit:
-            unit = self.unit
-            tasks = [
-                task
-                for task in ledger.select(today=today, unit=unit)
-                if (self.status is None or task.status_for(unit) is self.status)
-                and (not self.overdue or task.is_overdue_for(unit, today))
-            ]
-        else:
-            tasks = ledger.select(today=today, statuses=[self.status] if self.status else None, overdue=self.overdue)
+        statuses = [self.status] if self.status else None
+        tasks = ledger.select(today=today, unit=self.unit, statuses=statuses, overdue=self.overdue)
         if self.section:
             tasks = [task for task in tasks if task.section == self.section]
         if self.searching:
