@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from tui.core.display import terminal_safe
+from tui.core.linebreak import wrapped
 
 __all__ = ["MessageLine"]
 
@@ -58,5 +59,7 @@ class MessageLine(Widget):
         self._fit()
 
     def render(self) -> Text:
-        # Cropped, not ellipsised: "…" is drawn two cells wide by some CJK terminals.
-        return Text(self.shown_text, overflow="crop")
+        # Cropped, not ellipsised: "…" is drawn two cells wide by some CJK terminals. On two lines, broken
+        # where Chinese may break (no line starting with `，`, no number split).
+        text = Text(self.shown_text, overflow="crop")
+        return wrapped(text, self.content_size.width) if self.has_class("-two-lines") else text

@@ -13,15 +13,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer
 
 from tui.core.display import terminal_safe
-from tui.core.linebreak import LineBroken
 from tui.core.model import Event, Ledger, Status
 from tui.core.overview import OverviewChoice, OverviewRow, overview_rows
 from tui.core.report import Period
 from widgets.ascii_progress import ascii_bar
 from widgets.overview_table import OffScreen, OverviewTable
+from widgets.plain_label import PlainLabel
 
 __all__ = ["OverviewScreen"]
 
@@ -42,6 +42,7 @@ class OverviewScreen(Screen[OverviewChoice | None]):
 
     DEFAULT_CSS = """
     OverviewScreen #overview-heading {
+        width: 100%;
         height: auto;
         background: $panel;
         padding: 0 1;
@@ -51,6 +52,7 @@ class OverviewScreen(Screen[OverviewChoice | None]):
         scrollbar-size-vertical: 1;
     }
     OverviewScreen #overview-hint {
+        width: 100%;
         height: auto;
         max-height: 2;
         color: $text-muted;
@@ -75,9 +77,9 @@ class OverviewScreen(Screen[OverviewChoice | None]):
             f"共 {whole.total} 项，已完成或销号 {whole.finished} 项，逾期 {whole.overdue} 项，"
             f"本期未更新 {whole.not_reported} 项",
         )
-        yield Static(LineBroken(heading), id="overview-heading")
+        yield PlainLabel(heading, id="overview-heading")
         yield OverviewTable(id="overview-table")
-        yield Static(_HINT, id="overview-hint")
+        yield PlainLabel(_HINT, id="overview-hint")
         yield Footer(show_command_palette=False)
 
     @property
@@ -121,9 +123,9 @@ class OverviewScreen(Screen[OverviewChoice | None]):
 
     def _show_off_screen(self) -> None:
         """The hint line says what is out of view (rows below, columns right), beside Enter and Esc."""
-        hint = self.query_one("#overview-hint", Static)
+        hint = self.query_one("#overview-hint", PlainLabel)
         signs = off_screen_signs(self.table.off_screen())
-        hint.update(LineBroken(Text.assemble((signs, "bold"), "   " if signs else "", _HINT)))
+        hint.update(Text.assemble((signs, "bold"), "   " if signs else "", _HINT))
         self.off_screen_text = signs
 
     off_screen_text = ""
