@@ -18,7 +18,6 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from tui.core.display import terminal_safe
-from tui.core.linebreak import wrapped
 
 __all__ = ["MessageLine"]
 
@@ -62,4 +61,8 @@ class MessageLine(Widget):
         # Cropped, not ellipsised: "…" is drawn two cells wide by some CJK terminals. On two lines, broken
         # where Chinese may break (no line starting with `，`, no number split).
         text = Text(self.shown_text, overflow="crop")
-        return wrapped(text, self.content_size.width) if self.has_class("-two-lines") else text
+        if not self.has_class("-two-lines"):
+            return text
+        from tui.core.linebreak import wrapped  # not before the first frame: most messages fit one line
+
+        return wrapped(text, self.content_size.width)
