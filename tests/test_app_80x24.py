@@ -18,6 +18,7 @@ from tui.app import TaizhangApp, make_app
 from tui.core.display import terminal_safe
 from tui.core.model import Task
 from widgets.help_screen import HelpScreen
+from widgets.ledger_header import filters_line
 from widgets.ledger_tree import LedgerTree
 from widgets.overview_table import OverviewTable
 
@@ -79,7 +80,15 @@ async def test_the_filters_are_listed_in_full_where_they_fit(clerk_app: Taizhang
         assert f"筛选：{FULL_FILTERS}  (F 清除)" in line
         assert "筛选 3 项" not in line
 
-        await pilot.resize_terminal(*NARROW)  # the rule follows the width
+        # The rule follows the width, to the cell: the header's whole width inside its padding is used.
+        full = cell_len(line.strip())
+        await pilot.resize_terminal(full + 2, 36)
+        await pilot.pause()
+        assert f"筛选：{FULL_FILTERS}  (F 清除)" in header_line(clerk_app)
+        await pilot.resize_terminal(full + 1, 36)
+        await pilot.pause()
+        assert "筛选 3 项・F 清除" in header_line(clerk_app)
+        await pilot.resize_terminal(*NARROW)
         await pilot.pause()
         assert "筛选 3 项・F 清除" in header_line(clerk_app)
         await pilot.press("F")
@@ -111,6 +120,22 @@ async def test_a_read_only_session_at_80x24_keeps_the_summary(db_path: Path) -> 
         line = header_line(app)
         shown = app.screen.ledger_tree.shown_task_count
         assert "[只读]" in line and "筛选 3 项・F 清除" in line and f"显示 {shown} 项" in line
+
+
+def test_filters_line_takes_the_first_form_that_fits() -> None:
+    counts = ("共 72 项", "已完成 0", "推进中 0", "受阻 0", "逾期 15", "显示 2 项")
+    filters = ["单位:区民政局", "逾期", "查找:志愿"]
+    full = filters_line(counts, filters, 1000).plain
+    assert full == f"共 72 项  已完成 0  推进中 0  受阻 0  逾期 15  显示 2 项  筛选：{FULL_FILTERS}  (F 清除)"
+    assert filters_line(counts, filters, cell_len(full)).plain == full
+    summed = filters_line(counts, filters, cell_len(full) - 1).plain
+    assert summed == "共 72 项  已完成 0  推进中 0  受阻 0  逾期 15  显示 2 项  筛选 3 项・F 清除"
+    closed_up = filters_line(counts, filters, cell_len(summed) - 1).plain
+    assert closed_up == "共 72 项 已完成 0 推进中 0 受阻 0 逾期 15 显示 2 项  筛选 3 项・F 清除"
+    # Narrower still the summary leads and the edge cuts the counts, the shown count first among them.
+    narrow = filters_line(counts, filters, 30)
+    assert narrow.plain.startswith("筛选 3 项・F 清除  显示 2 项") and narrow.no_wrap and narrow.overflow == "crop"
+    assert filters_line(counts[:5], [], 40).plain == " ".join(counts[:5])
 
 
 # ---------------------------------------------------------------------- the overview

@@ -99,7 +99,7 @@ class LedgerHeader(Static):
         title, counts, filters, read_only, identity = self._shown
         heading = Text(terminal_safe(title) or "台账", style="bold", no_wrap=True, overflow="crop")
         # The header spans the screen (docked): its width is known before it is first laid out.
-        width = (self.size.width or self.app.size.width) - self.styles.gutter.width
+        width = self.size.width or self.app.size.width - self.styles.gutter.width
         text = filters_line(counts, filters, width, read_only=read_only)
         self.tooltip = plain_text("筛选：" + "\n".join(filters) + "\nF 清除全部筛选") if filters else None
         first_line: Text | Table = heading
