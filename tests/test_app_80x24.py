@@ -141,7 +141,11 @@ def test_filters_line_takes_the_first_form_that_fits() -> None:
 # ---------------------------------------------------------------------- the overview
 
 
-def overview_table(app: TaizhangApp) -> OverviewTable:
+async def open_overview(app: TaizhangApp, pilot) -> OverviewTable:
+    """Press `d` (the app already running) and return the overview's table."""
+    await pilot.pause()
+    await pilot.press("d")
+    await pilot.pause()
     return app.screen.query_one(OverviewTable)
 
 
@@ -157,10 +161,7 @@ def row_label(table: OverviewTable, key: str) -> str:
 async def test_overview_at_80x24_every_column_is_reachable_and_the_first_stays(clerk_app: TaizhangApp) -> None:
     """Issue 16: 本期未更新 and the progress were off-screen, Right scrolled one cell, End hid the 范围 column."""
     async with clerk_app.run_test(size=NARROW) as pilot:
-        await pilot.pause()
-        await pilot.press("d")
-        await pilot.pause()
-        table = overview_table(clerk_app)
+        table = await open_overview(clerk_app, pilot)
         labels = [column.label.plain for column in table.ordered_columns]
         assert labels[0] == "范围" and labels[-2:] == ["本期未更新", "完成进度"]
         top = screen_lines(clerk_app)[table.region.y]
@@ -193,10 +194,7 @@ async def test_overview_at_80x24_every_column_is_reachable_and_the_first_stays(c
 
 async def test_overview_says_how_many_units_are_below_and_every_row_is_reachable(clerk_app: TaizhangApp) -> None:
     async with clerk_app.run_test(size=NARROW) as pilot:
-        await pilot.pause()
-        await pilot.press("d")
-        await pilot.pause()
-        table = overview_table(clerk_app)
+        table = await open_overview(clerk_app, pilot)
         hidden = table.off_screen()
         units_below = [key for key in hidden.rows_below if key.startswith("unit:")]
         assert units_below and len(units_below) == len(hidden.rows_below)
@@ -222,10 +220,7 @@ async def test_overview_says_how_many_units_are_below_and_every_row_is_reachable
 async def test_overview_at_120x40_signs_the_units_below_the_fold(clerk_app: TaizhangApp) -> None:
     """Issue 16: at 120x40 three units sat below the fold with no sign that they exist."""
     async with clerk_app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        await pilot.press("d")
-        await pilot.pause()
-        table = overview_table(clerk_app)
+        table = await open_overview(clerk_app, pilot)
         below = table.off_screen().rows_below
         assert below
         assert f"下面还有 {len(below)} 个单位" in hint_line(clerk_app)
