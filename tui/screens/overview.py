@@ -123,8 +123,10 @@ class OverviewScreen(Screen[OverviewChoice | None]):
 
     def _show_off_screen(self) -> None:
         """The hint line says what is out of view (rows below, columns right), beside Enter and Esc."""
-        hint = self.query_one("#overview-hint", PlainLabel)
         signs = off_screen_signs(self.table.off_screen())
+        if signs == self.off_screen_text:
+            return  # a cursor move that scrolled nothing new into view: no new layout
+        hint = self.query_one("#overview-hint", PlainLabel)
         hint.update(Text.assemble((signs, "bold"), "   " if signs else "", _HINT))
         self.off_screen_text = signs
 
