@@ -122,7 +122,7 @@ class OverviewScreen(Screen[OverviewChoice | None]):
         self.call_after_refresh(self._show_off_screen)
 
     def _show_off_screen(self) -> None:
-        """The hint line says what is out of view (rows below, columns right), beside Enter and Esc."""
+        """The hint line says what is out of view (rows above and below, columns left and right), before Enter."""
         signs = off_screen_signs(self.table.off_screen())
         if signs == self.off_screen_text:
             return  # a cursor move that scrolled nothing new into view: no new layout
