@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input
 
-from tests.pilot_helpers import notices
+from tests.pilot_helpers import notices, open_dialog
 from tests.screen_text import screen_text
 from tui.app import TaizhangApp
 from widgets.ledger_palette import NO_MATCHES, PLACEHOLDER
@@ -19,10 +19,7 @@ PALETTE_GLYPHS = "▔▁🔎●"
 async def test_palette_speaks_chinese_and_draws_no_ambiguous_glyphs(ledger_app: TaizhangApp) -> None:
     async with ledger_app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        palette = ledger_app.screen
-        assert isinstance(palette, CommandPalette)
+        palette = await open_dialog(ledger_app, pilot, "ctrl+p", CommandPalette)
         assert palette.query_one(Input).placeholder == PLACEHOLDER
         shown = screen_text(ledger_app)
         assert PLACEHOLDER in shown
