@@ -109,6 +109,23 @@ async def test_at_any_width_the_filters_show_in_full_or_as_a_summary(clerk_app: 
         assert f"筛选：{FULL_FILTERS}  (F 清除)" in line or "筛选 3 项・F 清除" in line, line
 
 
+async def test_a_search_alone_says_esc_clears_it(clerk_app: TaizhangApp) -> None:
+    """F clears the filters but answers `当前没有筛选` to a search alone: the header named F for it."""
+    async with clerk_app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"志愿", "enter")
+        await pilot.pause()
+        assert "筛选：查找:志愿  (Esc 清除)" in header_line(clerk_app)
+        assert str(clerk_app.screen.query_one("#header").tooltip).endswith("Esc 清除查找")
+        await pilot.press("m")
+        await pilot.pause()
+        assert "筛选：单位:区民政局 | 查找:志愿  (F 清除)" in header_line(clerk_app)
+        await pilot.press("m", "escape")
+        await pilot.pause()
+        assert clerk_app.screen.filters.describe() == []
+        assert "筛选" not in header_line(clerk_app)
+
+
 async def test_a_read_only_session_at_80x24_keeps_the_summary(db_path: Path) -> None:
     """`[只读]` takes room too: the counts close up before the summary is cut."""
     (db_path.parent / "users.toml").write_text(USERS, encoding="utf-8")

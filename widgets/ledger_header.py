@@ -32,21 +32,24 @@ def counts_line(tasks: Sequence[Task], today: dt.date, shown: int) -> tuple[str,
     return (*summary, f"显示 {shown} 项") if shown != len(tasks) else summary
 
 
-def filters_line(counts: Sequence[str], filters: Sequence[str], width: int, *, read_only: bool = False) -> Text:
+def filters_line(
+    counts: Sequence[str], filters: Sequence[str], width: int, *, read_only: bool = False, clear_key: str = "F"
+) -> Text:
     """The header's second line in `width` cells: the counts, then the filters set and how to clear them.
 
     Where the filters do not fit in full they are summed up (`筛选 3 项・F 清除`; the full list is in the
     header's tooltip and in help), then the counts close up; narrower still, the summary comes first and
-    the counts are what the edge cuts. Never the filters silently."""
+    the counts are what the edge cuts. Never the filters silently. `clear_key`: the key that clears them (`Esc`
+    when the search is all there is: `F` then has nothing to clear)."""
     locked = Text("  [只读]", style="bold") if read_only else Text("")
     if not filters:
         return _first_fitting([Text.assemble("  ".join(counts), locked), Text.assemble(" ".join(counts), locked)], width)
     full = Text.assemble(
         ("  筛选：", "bold"),
         (terminal_safe(" | ".join(filters)), "bold reverse"),  # unit names, the search typed
-        ("  (F 清除)", "dim"),
+        (f"  ({clear_key} 清除)", "dim"),
     )
-    summary = Text.assemble((f"筛选 {len(filters)} 项", "bold reverse"), ("・F 清除", "dim"))
+    summary = Text.assemble((f"筛选 {len(filters)} 项", "bold reverse"), (f"・{clear_key} 清除", "dim"))
     return _first_fitting(
         [
             Text.assemble("  ".join(counts), locked, full),
@@ -85,9 +88,10 @@ class LedgerHeader(Static):
         filters: Sequence[str],
         read_only: bool = False,
         identity: str = "",
+        clear_key: str = "F",
     ) -> None:
         """`identity`: who this session is (`zhangsan・区卫健局・编辑`), right-aligned on the title line."""
-        self._shown = (title, tuple(counts), tuple(filters), read_only, identity)
+        self._shown = (title, tuple(counts), tuple(filters), read_only, identity, clear_key)
         self._draw()
 
     def on_resize(self) -> None:
@@ -96,12 +100,13 @@ class LedgerHeader(Static):
     def _draw(self) -> None:
         if self._shown is None:
             return
-        title, counts, filters, read_only, identity = self._shown
+        title, counts, filters, read_only, identity, clear_key = self._shown
         heading = Text(terminal_safe(title) or "台账", style="bold", no_wrap=True, overflow="crop")
         # The header spans the screen (docked): its width is known before it is first laid out.
         width = self.size.width or self.app.size.width - self.styles.gutter.width
-        text = filters_line(counts, filters, width, read_only=read_only)
-        self.tooltip = plain_text("筛选：" + "\n".join(filters) + "\nF 清除全部筛选") if filters else None
+        text = filters_line(counts, filters, width, read_only=read_only, clear_key=clear_key)
+        clearing = "F 清除全部筛选" if clear_key == "F" else f"{clear_key} 清除查找"
+        self.tooltip = plain_text("筛选：" + "\n".join(filters) + "\n" + clearing) if filters else None
         first_line: Text | Table = heading
         if identity:
             first_line = Table.grid(expand=True)
@@ -111,5 +116,5 @@ class LedgerHeader(Static):
         self.update(Group(first_line, text))
         self.shown_text = f"{heading.plain}  {identity}\n{text.plain}" if identity else f"{heading.plain}\n{text.plain}"
 
-    _shown: tuple[str, tuple[str, ...], tuple[str, ...], bool, str] | None = None
+    _shown: tuple[str, tuple[str, ...], tuple[str, ...], bool, str, str] | None = None
     shown_text = ""

@@ -178,6 +178,7 @@ class MainScreen(Screen[None]):
             filters=self.filters.describe(),
             read_only=self.read_only,
             identity=identity_label(identity) if identity else "",
+            clear_key="F" if self.filters.narrowing else "Esc",  # F answers only to other filters
         )
         if self.current_task is not None:
             fresh = self.ledger.by_id(self.current_task.id)
