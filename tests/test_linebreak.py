@@ -84,7 +84,13 @@ def test_latin_words_break_at_spaces_and_a_word_longer_than_a_line_is_cut() -> N
     assert break_lines("upload to the WPS cloud drive", 12) == ["upload to ", "the WPS ", "cloud drive"]
     address = "https://example.gov.cn/report"
     lines = break_lines(address, 10)
-    assert "".join(lines) == address and all(len(line) <= 10 for line in lines) and len(lines) == 4
+    # One run of ASCII (issue 16: commands and addresses are not split at `-`, `@` or `:`), cut only because it
+    # is longer than a line: full lines (4 when `https:` and `//` were pieces of their own).
+    assert "".join(lines) == address and all(len(line) <= 10 for line in lines) and len(lines) == 3
+    command = "ssh -T -p 2222 tester@10.1.2.3 export -o - --format xlsx --period 2026-11 > report-2026-11.xlsx"
+    for width in range(20, 60):
+        words = [word for line in break_lines(command, width) for word in line.split()]
+        assert words == command.split(), width
     assert break_lines("区民政局", 1) == ["区", "民", "政", "局"]  # never fewer than one character a line
 
 

@@ -143,6 +143,23 @@ class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost 
             without_controls(message), title=without_controls(title), severity=severity, timeout=timeout, markup=False
         )
 
+    def action_command_palette(self) -> None:
+        """`ctrl+p`: the palette in Chinese, without ambiguous-width glyphs (widgets/ledger_palette.py)."""
+        from widgets.ledger_palette import LedgerPalette
+
+        if self.use_command_palette and not LedgerPalette.is_open(self):
+            self.push_screen(LedgerPalette())
+
+    def action_help_quit(self) -> None:
+        """`ctrl+c` does not quit (it copies in a text field): say in Chinese which keys do, here and now."""
+        keys = [
+            self.get_key_display(Binding(key, active.binding.action))
+            for key, active in self.active_bindings.items()
+            if active.binding.action in ("quit", "app.quit")
+        ]
+        if keys:
+            self.notify(f"按 {' 或 '.join(sorted(set(keys), key=len))} 退出台账。", title="要退出吗？")
+
     def get_key_display(self, binding: Binding) -> str:
         # Textual shows arrows and a return symbol: ambiguous-width glyphs in CJK terminals.
         if binding.key_display:

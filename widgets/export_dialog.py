@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from tui.core.export import ExportResult, export_format, export_store, refuse_store_destination
@@ -132,15 +132,15 @@ class ExportDialog(ModalScreen[ExportResult | None]):
     def compose(self) -> ComposeResult:
         described = "、".join(self.filters.describe()) or "全部任务"
         with Vertical():
-            yield Label("导出台账（格式由扩展名决定：.docx、.xlsx、.csv 或 .json）", id="export-heading")
-            yield Label("保存到：")
+            yield PlainLabel("导出台账（格式由扩展名决定：.docx、.xlsx、.csv 或 .json）", id="export-heading")
+            yield PlainLabel("保存到：")
             yield Input(
                 self.suggested_path,
                 id="export-path",
                 suggester=PathSuggester((".docx", ".xlsx", ".csv", ".json")),
                 compact=True,
             )
-            yield Label("报告期（年-月，该月的进展情况写入报告）：")
+            yield PlainLabel("报告期（年-月，该月的进展情况写入报告）：")
             yield Input(self.period.key, id="export-period", max_length=7, restrict=r"[0-9-]*", compact=True)
             filters = f"范围：{described}"
             if self.search_active:
@@ -149,7 +149,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             yield AsciiProgress(id="export-progress")
             yield PlainLabel("", id="export-error")  # file names as typed
             yield PlainLabel("", id="export-fetch")  # the command that fetches the saved report
-            yield Label("Enter 导出   Tab 补全路径   Esc 取消", id="export-hint")
+            yield PlainLabel("Enter 导出   Tab 补全路径   Esc 取消", id="export-hint")
 
     def on_mount(self) -> None:
         path_input = self.query_one("#export-path", Input)
@@ -284,7 +284,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         self._saved = result
         self.add_class("-saved")
         self.query_one("#export-fetch", PlainLabel).update(text)
-        self.query_one("#export-hint", Label).update("Enter 或 Esc 关闭")
+        self.query_one("#export-hint", PlainLabel).update("Enter 或 Esc 关闭")
         self.refresh_bindings()
 
     def action_close(self) -> None:

@@ -14,6 +14,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tui.core.linebreak import LineBroken
+
 __all__ = ["HelpRow", "HelpScreen", "help_rows"]
 
 
@@ -81,7 +83,7 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(Text.assemble((row.group, "underline")), "")
                 group = row.group
             # Text, not str: a Rich table reads a str cell as markup, and a key may well be `[`.
-            table.add_row(Text(row.keys), Text(row.description))
+            table.add_row(Text(row.keys), LineBroken(row.description))  # wrapped as Chinese is (issue 16)
         table.add_row("", "")
         table.add_row("Esc", "关闭帮助")
         with VerticalScroll() as scroll:

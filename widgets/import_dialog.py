@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from importers import DocumentError
@@ -29,7 +29,7 @@ from tui.core.importing import ImportOutcome, PreparedImport, apply_import, prep
 from tui.core.reseed import ReseedPlan
 from tui.core.store import Store, StoreError
 from widgets.path_suggester import PathSuggester
-from widgets.plain_label import PlainLabel
+from widgets.plain_label import LineBrokenText, PlainLabel
 
 __all__ = ["ImportDialog", "plan_text"]
 
@@ -134,7 +134,7 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("导入修订版任务清单（.docx、.xlsx 或 .txt）：各任务的状态和进展情况按内容保留", id="import-heading")
+            yield PlainLabel("导入修订版任务清单（.docx、.xlsx 或 .txt）：各任务的状态和进展情况按内容保留", id="import-heading")
             yield Input(
                 self.initial_path,
                 placeholder="文件路径，如 ~/任务清单-修订版.docx",
@@ -145,8 +145,8 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
             yield PlainLabel("", id="import-error")  # file names as typed
             with VerticalScroll(id="import-plan"):
                 yield Static("", id="import-plan-text")
-            yield Label("", id="import-status")
-            yield Label("Enter 读取并生成导入计划   Tab 补全路径   Esc 取消", id="import-hint")
+            yield PlainLabel("", id="import-status")
+            yield PlainLabel("Enter 读取并生成导入计划   Tab 补全路径   Esc 取消", id="import-hint")
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#import-path", Input))  # now, before the next key (see NoteDialog)
@@ -170,8 +170,8 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
             hint = "Enter 关闭（无需导入）   Esc 关闭"
         elif stage == "plan" and plan is not None and plan.different_document:
             hint = "y 或 Enter 应用（另一份任务清单，还需再确认一次）   j/k 滚动   Esc 取消（台账不变）"
-        self.query_one("#import-hint", Label).update(hint)
-        self.query_one("#import-status", Label).update(status)
+        self.query_one("#import-hint", PlainLabel).update(hint)
+        self.query_one("#import-status", PlainLabel).update(status)
         if stage == "path":
             path_input.focus()
         elif stage in ("plan", "confirm_replace"):
@@ -223,7 +223,8 @@ class ImportDialog(ModalScreen[ImportOutcome | None]):
             lines = [f"台账中还没有任务：将从 {prepared.source.name} 导入 {len(prepared.document.tasks)} 项任务。"]
             lines += deadline_warnings(unreadable_deadlines(prepared.document.tasks))
             body = Text(terminal_safe("\n".join(lines)))
-        self.query_one("#import-plan-text", Static).update(body)
+        plan = self.query_one("#import-plan-text", Static)
+        plan.update(LineBrokenText(plan, body))
         self._set_stage("plan")
         self.query_one("#import-plan", VerticalScroll).scroll_home(animate=False)
 

@@ -58,5 +58,11 @@ class MessageLine(Widget):
         self._fit()
 
     def render(self) -> Text:
-        # Cropped, not ellipsised: "…" is drawn two cells wide by some CJK terminals.
-        return Text(self.shown_text, overflow="crop")
+        # Cropped, not ellipsised: "…" is drawn two cells wide by some CJK terminals. On two lines, broken
+        # where Chinese may break (no line starting with `，`, no number split).
+        text = Text(self.shown_text, overflow="crop")
+        if not self.has_class("-two-lines"):
+            return text
+        from tui.core.linebreak import wrapped  # not before the first frame: most messages fit one line
+
+        return wrapped(text, self.content_size.width)

@@ -30,9 +30,10 @@ CLOSING = frozenset("，。、；：？！．｡）」』》】〕〉〗〙｝�
 # May not end a line: they open what comes after them.
 OPENING = frozenset("（「『《【〔〈〖〘｛［“‘([{")
 # A number or a Latin word with what holds it together (`3.5`, `2025-12-31`, `10%`, `e-mail`), and a
-# counter that belongs to a number (`6月`, `30日`, `3项`, `2万`).
+# counter that belongs to a number (`6月`, `30日`, `3项`, `2万`). A run of printable ASCII breaks only at
+# spaces, as Latin text does: a command or an address (`--format`, `tester@10.1.2.3`) is never split.
 _WORD = re.compile(
-    r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]+(?:[.．,:/\-_'+·][0-9A-Za-z０-９Ａ-Ｚａ-ｚ]+)*[%％‰]?"
+    r"(?:[!-~]+|[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]+(?:[.．,:/\-_'+·][0-9A-Za-z０-９Ａ-Ｚａ-ｚ]+)*[%％‰]?)"
     r"(?:(?<=[0-9０-９])[年月日号时分秒项条个户人名家所处次岁天周倍元万亿])?"
 )
 _SPACES = re.compile(r"[ \t\u3000]+")

@@ -48,6 +48,8 @@ __all__ = ["MainScreen"]
 
 class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = LEDGER_KEYS
+    # `-narrow` below 80 columns: the tree takes half the width, not its 40 (taizhang.tcss).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (80, "-wide")]
 
     current_task: reactive[Task | None] = reactive(None)
     current_group: reactive[Section | Subsection | None] = reactive(None)
@@ -176,6 +178,7 @@ class MainScreen(Screen[None]):
             filters=self.filters.describe(),
             read_only=self.read_only,
             identity=identity_label(identity) if identity else "",
+            clear_key="F" if self.filters.narrowing else "Esc",  # F answers only to other filters
         )
         if self.current_task is not None:
             fresh = self.ledger.by_id(self.current_task.id)

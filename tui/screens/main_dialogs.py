@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from tui.core.display import terminal_safe
 from tui.core.model import Status
 from tui.screens.view_filters import ViewFilters
 
@@ -148,10 +149,13 @@ async def open_import(screen: MainScreen) -> None:
 
 def help_rows(screen: MainScreen) -> list[HelpRow]:
     """Every key that applies now, grouped by the pane (or the screen, or the app) that binds it."""
+    from widgets.help_screen import HelpRow
     from widgets.help_screen import help_rows as rows_of
 
     names = {id(screen.ledger_tree): "任务树", id(screen.detail): "详情", id(screen): "台账"}
-    return rows_of(screen, lambda node: names.get(id(node), "程序"))
+    # The filters in full first: the header sums them up when they do not fit its line (`筛选 3 项・F 清除`).
+    shown = [HelpRow("当前筛选", "", terminal_safe(each)) for each in screen.filters.describe()]
+    return [*shown, *rows_of(screen, lambda node: names.get(id(node), "程序"))]
 
 
 async def open_help(screen: MainScreen) -> None:

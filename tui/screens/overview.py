@@ -13,18 +13,21 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer
 
 from tui.core.display import terminal_safe
 from tui.core.model import Event, Ledger, Status
 from tui.core.overview import OverviewChoice, OverviewRow, overview_rows
 from tui.core.report import Period
 from widgets.ascii_progress import ascii_bar
+from widgets.overview_table import OffScreen, OverviewTable
+from widgets.plain_label import PlainLabel
 
 __all__ = ["OverviewScreen"]
 
 # The row between the sections and the units: it names what the units' last column counts instead.
 _UNITS_HEADING = "units-heading"
+_HINT = "Enter 在任务树中查看该行的任务"  # Esc is in the footer
 
 
 class OverviewScreen(Screen[OverviewChoice | None]):
@@ -39,6 +42,7 @@ class OverviewScreen(Screen[OverviewChoice | None]):
 
     DEFAULT_CSS = """
     OverviewScreen #overview-heading {
+        width: 100%;
         height: auto;
         background: $panel;
         padding: 0 1;
@@ -47,7 +51,10 @@ class OverviewScreen(Screen[OverviewChoice | None]):
         height: 1fr;
         scrollbar-size-vertical: 1;
     }
-    OverviewScreen .overview-hint {
+    OverviewScreen #overview-hint {
+        width: 100%;
+        height: auto;
+        max-height: 2;
         color: $text-muted;
         padding: 0 1;
     }
@@ -70,14 +77,14 @@ class OverviewScreen(Screen[OverviewChoice | None]):
             f"共 {whole.total} 项，已完成或销号 {whole.finished} 项，逾期 {whole.overdue} 项，"
             f"本期未更新 {whole.not_reported} 项",
         )
-        yield Static(heading, id="overview-heading")
-        yield DataTable(id="overview-table", cursor_type="row", zebra_stripes=True)
-        yield Static("Enter 在任务树中查看该行的任务   Esc 返回", classes="overview-hint")
+        yield PlainLabel(heading, id="overview-heading")
+        yield OverviewTable(id="overview-table")
+        yield PlainLabel(_HINT, id="overview-hint")
         yield Footer(show_command_palette=False)
 
     @property
-    def table(self) -> DataTable[str | Text]:
-        return self.query_one("#overview-table", DataTable)
+    def table(self) -> OverviewTable:
+        return self.query_one("#overview-table", OverviewTable)
 
     def on_mount(self) -> None:
         table = self.table
@@ -108,6 +115,22 @@ class OverviewScreen(Screen[OverviewChoice | None]):
                 key=_row_key(row),
             )
         table.focus()
+        self.watch(table, "scroll_x", self._show_off_screen, init=False)
+        self.watch(table, "scroll_y", self._show_off_screen, init=False)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_off_screen)
+
+    def _show_off_screen(self) -> None:
+        """The hint line says what is out of view (rows above and below, columns left and right), before Enter."""
+        signs = off_screen_signs(self.table.off_screen())
+        if signs == self.off_screen_text:
+            return  # a cursor move that scrolled nothing new into view: no new layout
+        hint = self.query_one("#overview-hint", PlainLabel)
+        hint.update(Text.assemble((signs, "bold"), "   " if signs else "", _HINT))
+        self.off_screen_text = signs
+
+    off_screen_text = ""
 
     @property
     def highlighted(self) -> OverviewRow | None:
@@ -136,6 +159,22 @@ class OverviewScreen(Screen[OverviewChoice | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def off_screen_signs(hidden: OffScreen) -> str:
+    """`上面还有 5 行  下面还有 3 个单位  右边还有 2 列 (Right)`: what is out of view, and which key shows it."""
+    signs = []
+    if hidden.rows_above:
+        signs.append(f"上面还有 {len(hidden.rows_above)} 行")
+    if hidden.rows_below:
+        below = [key for key in hidden.rows_below if key != _UNITS_HEADING]
+        units = sum(key.startswith("unit:") for key in below)
+        signs.append(f"下面还有 {units} 个单位" if units == len(below) else f"下面还有 {len(hidden.rows_below)} 行")
+    if hidden.columns_left:
+        signs.append(f"左边还有 {len(hidden.columns_left)} 列 (Left)")
+    if hidden.columns_right:
+        signs.append(f"右边还有 {len(hidden.columns_right)} 列 (Right)")
+    return "  ".join(signs)
 
 
 def _row_key(row: OverviewRow) -> str:
