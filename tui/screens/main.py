@@ -49,7 +49,7 @@ __all__ = ["MainScreen"]
 class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = LEDGER_KEYS
     # `-narrow` below 80 columns: the tree takes half the width, not its 40 (taizhang.tcss).
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (80, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]  # noqa: RUF012 (Textual types it as an instance variable)
 
     current_task: reactive[Task | None] = reactive(None)
     current_group: reactive[Section | Subsection | None] = reactive(None)
