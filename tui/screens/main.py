@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive, var
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -27,7 +27,7 @@ from tui.core.search import SearchIndex
 from tui.core.store import Store, StoreError
 from tui.long_lived import exempt_from_gc
 from tui.screens import main_dialogs
-from tui.screens.main_keys import LEDGER_KEYS, NOTHING_SHOWN, refusal, task_refusal
+from tui.screens.main_keys import LEDGER_KEYS, NOTHING_SHOWN, key_state, refusal, task_refusal
 from tui.screens.note_flow import NoteFlow
 from tui.screens.view_filters import ViewFilters
 from widgets.ledger_footer import LedgerFooter
@@ -49,8 +49,10 @@ __all__ = ["MainScreen"]
 class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = LEDGER_KEYS
 
-    current_task: reactive[Task | None] = reactive(None)
-    current_group: reactive[Section | Subsection | None] = reactive(None)
+    # `var`, not `reactive`: a reactive repaints the whole screen when set (every cell, on every cursor move: 14x
+    # the bytes of a bare app per key over SSH, benchmarks/BYTES.md F1); the watchers update what changes.
+    current_task: var[Task | None] = var(None)
+    current_group: var[Section | Subsection | None] = var(None)
     # Every filter in one value: whatever changes it, `watch_filters` redraws once.
     filters: var[ViewFilters] = var(ViewFilters(), init=False)
 
@@ -294,7 +296,7 @@ class MainScreen(Screen[None]):
         # Esc with no search to clear is not refused: it has nothing to do, as anywhere else.
         if action == "clear_search":
             return bool(self.filters.search)
-        return refusal(self, action) is None
+        return key_state(self, action)
 
     def say_refusal(self, action: str) -> bool:
         """A key pressed whose `action` does not apply now: say why on the message line. Whether it did."""
