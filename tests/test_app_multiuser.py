@@ -288,7 +288,8 @@ async def test_read_only_session_shows_identity_and_hides_writes(users_db: Path)
 # ---------------------------------------------------------------------- history in the detail pane
 
 
-async def test_detail_shows_the_tasks_history_newest_first(users_db: Path) -> None:
+async def test_detail_shows_the_tasks_history_newest_last(users_db: Path) -> None:
+    """Oldest first, as a log reads: a change adds a line at the bottom rather than moving every row (issue 16)."""
     lisi = Store(users_db, clock=fixed_clock, user="lisi")
     task = lisi.load().by_no(12)
     first = lisi.set_status(task.id, Status.IN_PROGRESS)
@@ -302,9 +303,9 @@ async def test_detail_shows_the_tasks_history_newest_first(users_db: Path) -> No
         start = lines.index("改动记录（3 条）")
         assert lines.index("进展情况（1 条）") < start
         assert lines[start + 1 : start + 4] == [
-            "2026-11-28 10:00  tester  撤销 推进中 -> 未启动",
-            "2026-11-28 10:00  李四  写进展：已召开推进会",
             "2026-11-28 10:00  李四  状态 未启动 -> 推进中",
+            "2026-11-28 10:00  李四  写进展：已召开推进会",
+            "2026-11-28 10:00  tester  撤销 推进中 -> 未启动",
         ]
         await jump(pilot, 13)
         assert "改动记录" not in app.screen.detail.text

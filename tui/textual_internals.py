@@ -19,7 +19,8 @@ Private names used, and why:
   and rewriting the whole footer line over SSH on such a cursor move (benchmarks/BYTES.md F2).
 - `ScrollView._size_updated` (overridden in `OwnVirtualSize`): the compositor hands a scroll view its region's
   size as the virtual size; the tree and the detail pane keep their own, so the stock method saw a change on
-  every layout pass and repainted the scrollbar column (36 rows, some 1.6 KB, per key; BYTES.md F3).
+  every layout pass and repainted the scrollbar column (36 rows, some 1.6 KB, per key; BYTES.md F3). Its
+  scrollbars are updated instead when its own virtual size changes (`Widget._scroll_update`).
 - `Tree._refresh_node` (overridden in `HookedTree`): refreshes every visible line whose path holds the node,
   for the guide lines' highlight; these trees draw no guides, so a node's refresh is its own line
   (`Tree._refresh_line`, as `TreeNode.refresh` does; F5).
@@ -67,6 +68,10 @@ class OwnVirtualSize(ScrollView):
         # ScrollView._size_updated (textual 8.2.8, pinned) compares the compositor's virtual size (this widget's
         # region) with its own, which always differ for a view taller than its region.
         return super()._size_updated(size, self.virtual_size, container_size, layout)
+
+    def watch_virtual_size(self, virtual_size: Size) -> None:
+        # The stock view updated its scrollbars from that always-unequal comparison: now when its lines change.
+        self._scroll_update(virtual_size)
 
 
 class _HookedNode(TreeNode[TreeDataType], Generic[TreeDataType]):

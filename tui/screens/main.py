@@ -237,6 +237,7 @@ class MainScreen(Screen[None]):
                 pending=True,
                 target=target,
                 notice=notice,
+                name_of=self.store.display_name,
             )
             return
         try:
@@ -251,6 +252,7 @@ class MainScreen(Screen[None]):
             show_all=self._show_all_of == task.id,
             target=target,
             notice=notice,
+            name_of=self.store.display_name,
         )
 
     def keys_row(self, task: Task) -> RowTarget | None:
