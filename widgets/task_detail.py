@@ -1,5 +1,5 @@
 """The task detail pane: breadcrumb, title, status and the newest note first; then the content, units, each unit's
-row (UnitTable), the notes of every row (newest first) and the history (oldest first, the newest at the bottom).
+row (UnitTable), the notes of every row (newest first) and the newest change (`a`: all of them, oldest first).
 
 Drawn line by line (Textual's line API): the pane keeps the lines it drew and, when it shows another task or a
 change, repaints only the lines that differ, and its size never changes with its text. A cursor move over SSH
@@ -37,11 +37,10 @@ __all__ = ["TaskDetail"]
 
 # The newest rows only, unless asked for all (`a`): the pane stays short, and it is redrawn after
 # every change, so drawing years of notes made each keypress cost grow with them.
-HISTORY_ROWS_SHOWN = 8
 NOTES_SHOWN = 12  # a year of monthly notes
 # A content longer than this many lines is folded to CONTENT_LINES_FOLDED when the task does not fit the pane.
 CONTENT_LINES_FOLDED = 4
-NEWEST_NOTE_LINES = 3  # of the newest note's text under the status (all of it is in 进展情况 below)
+NEWEST_NOTE_LINES = 3  # of the newest note under the status (all of it is in 进展情况 below)
 
 
 
@@ -181,9 +180,10 @@ class TaskDetail(OwnVirtualSize, can_focus=True):
         )
         if task.is_overdue(today):
             status.append("  逾期", style="bold red reverse")
+        if notice:  # on the status line: a notice coming and going does not move every line below it
+            status.append("    ")
+            status.append(terminal_safe(notice), style="bold green")
         blocks.append(status)
-        if notice:
-            blocks.append(Text(terminal_safe(notice), style="bold green"))
         if pending:
             blocks.append(Text("最新进展：正在读取...", style="dim"))
         elif all_notes:
@@ -227,10 +227,10 @@ class TaskDetail(OwnVirtualSize, can_focus=True):
             ("最新进展：", "bold"),
             (f"{minute_of(note.at)}  {terminal_safe(person(note.by, name_of))}", "dim"),
             (whose, "bold"),
-            "\n",
-            terminal_safe(note.text),
+            "  ",
+            " ".join(terminal_safe(note.text).split()),
         )
-        return _first_lines(text, NEWEST_NOTE_LINES + 1)
+        return _first_lines(text, NEWEST_NOTE_LINES)
 
     def _notes(self, task: Task, all_notes: list[Note], show_all: bool, name_of: Callable[[str], str]) -> list[Block]:
         blocks: list[Block] = [Text(f"进展情况（{len(all_notes)} 条）", style="bold underline")]
@@ -249,16 +249,14 @@ class TaskDetail(OwnVirtualSize, can_focus=True):
 
     @staticmethod
     def _history(task: Task, history: Sequence[HistoryRow], show_all: bool) -> list[Block]:
-        """The history oldest first, its newest rows only unless `show_all`: a change adds a line at the bottom
-        rather than moving every row down (each moved row was written again over SSH; BYTES.md F7)."""
+        """The newest change (every one with `show_all`, oldest first). One row, not the newest eight: each change
+        moved every row shown, and each moved row was written again over SSH (BYTES.md F7)."""
         if not history:
             return []
-        blocks: list[Block] = [Text(""), Text(f"改动记录（{len(history)} 条）", style="bold underline")]
-        shown = len(history) if show_all else HISTORY_ROWS_SHOWN
-        if len(history) > shown:
-            older = len(history) - shown
-            blocks.append(Text(f"另有 {older} 条较早的记录：taizhang history {task.no}（在此按 a 全部显示）", style="dim"))
-        for row in reversed(history[:shown]):  # history_rows gives them newest first
+        rows = history if show_all else history[:1]  # history_rows gives them newest first
+        more = "" if len(rows) == len(history) else "，按 a 全部显示"
+        blocks: list[Block] = [Text(""), Text(f"改动记录（{len(history)} 条{more}）", style="bold underline")]
+        for row in reversed(rows):
             what = diff_text(row.what) if row.diff else terminal_safe(row.what)
             blocks.append(Text.assemble((f"{row.when}  {terminal_safe(row.who)}", "dim"), "  ", what))
         return blocks

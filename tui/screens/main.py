@@ -170,7 +170,9 @@ class MainScreen(Screen[None]):
         # With one unit's tasks shown, the marks are that unit's own rows (`m` for a township: its 72 tasks).
         self.ledger_tree.show_tasks(tasks, today, keep_collapsed=not filters_changed, row_of=self.filters.unit)
         title = f"任务  状态为 {self.filters.unit} 的一行" if self.filters.unit else "任务"
-        self.query_one("#tree-title", Static).update(plain_text(title))
+        tree_title = self.query_one("#tree-title", Static)
+        if str(tree_title.content) != title:  # an update lays the screen out again: over SSH, bytes on every key
+            tree_title.update(plain_text(title))
         identity = self.identity()
         self.query_one(LedgerHeader).show(
             title=self.ledger.title,

@@ -35,7 +35,7 @@ LEDGER_KEYS: list[BindingType] = [
     Binding("u", "undo", "撤销", show=False, id="undo"),
     # Only for those who may change any unit's row (supervisors): the detail's unit table says so.
     Binding("r", "pick_row", "选择单位行", show=False, id="row.pick"),
-    Binding("a", "show_all", "全部进展和记录", show=False, id="detail.all"),
+    Binding("a", "show_all", "全文、全部进展和记录", show=False, id="detail.all"),
     Binding("colon,number_sign", "jump", "跳转", id="jump"),
     Binding("slash", "search", "查找", id="search"),
     Binding("f", "filter_unit", "单位", id="filter.unit"),
