@@ -1,5 +1,6 @@
-"""The task detail pane: breadcrumb, title, status and the newest note first; then the content, units, each unit's
-row (UnitTable), the notes of every row (newest first) and the newest change (`a`: all of them, oldest first).
+"""The task detail pane: breadcrumb, title, status, deadline and the newest note first; then each unit's row
+(UnitTable), the content and its units, the notes of every row (newest first) and the newest change (`a`: all of
+them, oldest first).
 
 Drawn line by line (Textual's line API): the pane keeps the lines it drew and, when it shows another task or a
 change, repaints only the lines that differ, and its size never changes with its text. A cursor move over SSH
@@ -21,7 +22,7 @@ from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.events import Resize
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.strip import Strip
 
 from tui.core.deadlines import read_deadline
@@ -40,6 +41,7 @@ __all__ = ["TaskDetail"]
 NOTES_SHOWN = 12  # a year of monthly notes
 # A content longer than this many lines is folded to CONTENT_LINES_FOLDED when the task does not fit the pane.
 CONTENT_LINES_FOLDED = 4
+_MARGIN = 1  # a blank column before the text, drawn in the lines (CSS padding was a run of its own on every line)
 NEWEST_NOTE_LINES = 3  # of the newest note under the status (all of it is in 进展情况 below)
 
 
@@ -92,7 +94,7 @@ class TaskDetail(OwnVirtualSize, can_focus=True):
 
     DEFAULT_CSS = """
     TaskDetail {
-        padding: 0 1;
+        padding: 0;
         scrollbar-size-vertical: 1;
         /* Its column always there: the lines keep their width whether or not a task is longer than the pane. */
         overflow-y: scroll;
@@ -172,26 +174,28 @@ class TaskDetail(OwnVirtualSize, can_focus=True):
             Text(f"{task.no}. {terminal_safe(task.title)}", style="bold"),
         ]
         status = Text.assemble(
-            ("状态：", "bold"),
-            (STATUS_GLYPHS[task.status] + " " + task.status.label, STATUS_STYLES[task.status]),
-            "    ",
-            ("完成时限：", "bold"),
-            terminal_safe(read_deadline(task.deadline).label()),
+            ("状态：", "bold"), (STATUS_GLYPHS[task.status] + " " + task.status.label, STATUS_STYLES[task.status])
         )
-        if task.is_overdue(today):
-            status.append("  逾期", style="bold red reverse")
         if notice:  # on the status line: a notice coming and going does not move every line below it
             status.append("    ")
             status.append(terminal_safe(notice), style="bold green")
         blocks.append(status)
+        deadline = Text.assemble(("完成时限：", "bold"), terminal_safe(read_deadline(task.deadline).label()))
+        if task.is_overdue(today):
+            deadline.append("  逾期", style="bold red reverse")
+        blocks.append(deadline)
         if pending:
             blocks.append(Text("最新进展：正在读取...", style="dim"))
         elif all_notes:
             blocks.append(self._newest_note(all_notes[-1], task, name_of))
         blocks.append(Text(""))
+        # The unit table before the content, whose length varies most from task to task: moving between tasks,
+        # the lines above it stay put and are not written again.
+        self.unit_table.show(task, target=target, pending=pending)
+        if self.unit_table.shown:
+            blocks += [_Lines(self._unit_table_lines), Text("")]
         fold_at = len(blocks)
         blocks.append(Text(terminal_safe(task.content)))
-        blocks.append(Text(""))
         units = Text("责任单位：", style="bold")
         for index, unit in enumerate(task.units):
             if index:
@@ -205,9 +209,6 @@ class TaskDetail(OwnVirtualSize, can_focus=True):
                 blocks.append(Text.assemble(("备注：", "bold"), terminal_safe(remark)))
         if district_note:
             blocks.append(Text.assemble(("说明：", "bold"), terminal_safe(district_note)))
-        self.unit_table.show(task, target=target, pending=pending)
-        if self.unit_table.shown:
-            blocks += [Text(""), _Lines(self._unit_table_lines)]
         blocks.append(Text(""))
         if pending:
             blocks.append(Text("进展情况", style="bold underline"))
@@ -304,7 +305,7 @@ class TaskDetail(OwnVirtualSize, can_focus=True):
 
     def _redraw(self) -> None:
         """Break the blocks into lines at the pane's width, and repaint only the lines that changed."""
-        width = self.scrollable_content_region.width
+        width = self.scrollable_content_region.width - _MARGIN
         if width <= 0:
             return  # not laid out yet: drawn on the first resize
         console = self.app.console
@@ -312,18 +313,21 @@ class TaskDetail(OwnVirtualSize, can_focus=True):
         options = console.options.update_width(width)
         lines = self._broken(width)
         rendered = console.render_lines(Group(*lines), options, style=base, pad=True) if lines else []
-        strips = [Strip(Segment.simplify(line), width) for line in rendered]
+        margin = Segment(" " * _MARGIN, base)
+        strips = [Strip(Segment.simplify([margin, *line]), width + _MARGIN) for line in rendered]
         previous = self._strips if width == self._drawn_width else []
         self._strips = strips
         self._lines = [line.plain for line in lines]
         self._drawn_width = width
         # Never shorter than the pane: a shorter task does not change the pane's virtual size (a layout pass).
-        size = Size(width, max(len(strips), self.scrollable_content_region.height))
+        size = Size(width + _MARGIN, max(len(strips), self.scrollable_content_region.height))
         if size != self.virtual_size:
             self.virtual_size = size
+        scroll_y = round(self.scroll_offset.y)
         for y in range(max(len(strips), len(previous))):
             if y >= len(previous) or y >= len(strips) or strips[y] != previous[y]:
-                self.refresh_line(y)
+                # The line only, not the scrollbar beside it (ScrollView.refresh_line spans the virtual width).
+                self.refresh(Region(0, y - scroll_y, width + _MARGIN, 1))
 
     def on_resize(self, _event: Resize) -> None:
         self._drawn_width = 0
