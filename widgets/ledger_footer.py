@@ -9,6 +9,7 @@ laid out the screen again, over SSH on every such cursor move (benchmarks/BYTES.
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -29,6 +30,13 @@ class LedgerFooter(Footer):
         return keys, {active.binding.action: active.enabled for _key, active in shown}
 
     _recompose_pending = False
+
+    def compose(self) -> ComposeResult:
+        # The keys from the start: the stock footer composed none until the screen first refreshed its bindings,
+        # then recomposed, and that second layout drew the whole first frame again.
+        self._bindings_ready = True
+        self._shown = self._keys_shown(self.screen)[0]
+        yield from super().compose()
 
     def bindings_changed(self, screen: Screen) -> None:
         if self.is_attached and screen is self.screen and screen.app.app_focus:
