@@ -9,7 +9,6 @@ note's author as the history does.
 from __future__ import annotations
 
 import re
-import textwrap
 from itertools import pairwise
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from textual.geometry import Region
 
 from tests.conftest import fixed_clock
 from tests.pilot_helpers import settle
+from tests.test_app_multiuser import USERS
 from tui.app import TaizhangApp, make_app
 from tui.core.display import terminal_safe
 from tui.core.linebreak import CLOSING, OPENING
@@ -174,19 +174,7 @@ async def test_a_long_task_at_80x24_keeps_its_status_and_newest_note_in_view(db_
 
 async def test_a_notes_author_is_named_as_the_history_names_them(db_path: Path) -> None:
     """Issue 16: the detail named a note's author by login (`lisi`) while history said 李四."""
-    (db_path.parent / "users.toml").write_text(
-        textwrap.dedent(
-            """\
-            [users.lisi]
-            name = "李四"
-            role = "supervisor"
-
-            [users.tester]
-            role = "editor"
-            """
-        ),
-        encoding="utf-8",
-    )
+    (db_path.parent / "users.toml").write_text(USERS, encoding="utf-8")  # lisi is 李四
     lisi = Store(db_path, clock=fixed_clock, user="lisi")
     lisi.add_note(lisi.load().by_no(3).id, "已走访 3 户")
     app = make_app(db_path, clock=fixed_clock, user="tester")
