@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from rich.console import Group
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.events import Resize
@@ -80,6 +81,29 @@ def _first_lines(text: Text, count: int) -> _Lines:
 def _every_row_note(task: Task) -> list[Note]:
     """The notes of every row of the task (the overall one and each unit's), oldest first."""
     return list(heapq.merge(task.notes, task.unit_notes, key=lambda note: note.at))
+
+
+def _draws_blank_alike(style: Style | None, other: Style | None) -> bool:
+    """Whether a blank drawn in `style` looks as one drawn in `other`: same background, nothing drawn on a blank."""
+    if style is None or other is None:
+        return style is other
+    return style.bgcolor == other.bgcolor and not any(
+        (style.underline, style.reverse, style.strike, style.overline, other.underline, other.reverse, other.strike)
+    )
+
+
+def _fewer_runs(segments: list[Segment]) -> list[Segment]:
+    """The line's segments, blanks drawn in the style of the text beside them where that looks the same, then
+    merged: every change of style is a colour sequence over SSH (the margin and the padding after a bold or dim
+    line each cost one)."""
+    restyled = list(segments)
+    for index, segment in enumerate(restyled):
+        if segment.text.strip(" "):
+            continue
+        neighbour = restyled[index - 1] if index else (restyled[1] if len(restyled) > 1 else None)
+        if neighbour is not None and _draws_blank_alike(segment.style, neighbour.style):
+            restyled[index] = Segment(segment.text, neighbour.style)
+    return list(Segment.simplify(restyled))
 
 
 class TaskDetail(OwnVirtualSize, can_focus=True):
@@ -314,7 +338,7 @@ class TaskDetail(OwnVirtualSize, can_focus=True):
         lines = self._broken(width)
         rendered = console.render_lines(Group(*lines), options, style=base, pad=True) if lines else []
         margin = Segment(" " * _MARGIN, base)
-        strips = [Strip(Segment.simplify([margin, *line]), width + _MARGIN) for line in rendered]
+        strips = [Strip(_fewer_runs([margin, *line]), width + _MARGIN) for line in rendered]
         previous = self._strips if width == self._drawn_width else []
         self._strips = strips
         self._lines = [line.plain for line in lines]
