@@ -92,25 +92,28 @@ async def test_the_tree_repaints_a_sections_own_line_not_its_subtree(ledger_app:
         assert lines == [0, 1]  # the section's line and the subsection's, nothing below them
 
 
-async def test_the_footer_is_not_rebuilt_between_section_and_task_rows(ledger_app: TaizhangApp, monkeypatch) -> None:
-    """Task keys on a section row are greyed in place, not hidden: hiding them rebuilt the footer (F2)."""
+async def test_the_footer_keeps_its_keys_between_section_and_task_rows(ledger_app: TaizhangApp, monkeypatch) -> None:
+    """Task keys on a section row are greyed, not hidden: hiding them rebuilt the footer on every such move (F2).
+    The footer is one line, repainted only when what it shows changes."""
     async with ledger_app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         footer = ledger_app.screen.query_one(LedgerFooter)
-        rebuilt = record_refreshes(footer, monkeypatch)
-        recomposed: list[bool] = []
-        monkeypatch.setattr(footer, "recompose", lambda: recomposed.append(True))
-        shown = [key.key for key in footer.query("FooterKey")]
+        shown = [(item.keys, item.description) for item in footer.items]
+        assert ("12345", "状态") in shown and ("n", "进展") in shown and ("q", "退出") in shown
+        assert all(item.enabled for item in footer.items)
+        repaints = record_refreshes(footer, monkeypatch)
+        await pilot.press("j")  # task 1 to task 2: the keys stay as they are
+        await pilot.pause()
+        assert repaints == []
         await pilot.press("g")
         await pilot.pause()
-        assert [key.key for key in footer.query("FooterKey")] == shown
-        greyed = {key.key for key in footer.query("FooterKey") if key.has_class("-disabled")}
-        assert greyed == {"1", "2", "3", "4", "5", "n"}
+        assert [(item.keys, item.description) for item in footer.items] == shown
+        assert {item.keys for item in footer.items if not item.enabled} == {"12345", "n"}
+        # Their cells only: the status keys' and n's.
+        assert len(repaints) == 2 and all(len(regions) == 1 and regions[0].width < 12 for regions in repaints)
         await pilot.press("j", "j")
         await pilot.pause()
-        assert ledger_app.screen.current_task is not None
-        assert not any(key.has_class("-disabled") for key in footer.query("FooterKey"))
-        assert recomposed == [] and all(regions == () for regions in rebuilt) is True
+        assert ledger_app.screen.current_task is not None and all(item.enabled for item in footer.items)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
@@ -186,3 +189,13 @@ async def test_a_notes_author_is_named_as_the_history_names_them(db_path: Path) 
         assert "2026-11-28 10:00  李四" in text.split("进展情况（1 条）")[1]  # the notes
         assert next(line for line in text.splitlines() if line.startswith("最新进展：")).startswith("最新进展：2026-11-28 10:00  李四")
         assert "lisi" not in text
+
+
+async def test_clicking_a_footer_key_presses_it(ledger_app: TaizhangApp) -> None:
+    async with ledger_app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        footer = ledger_app.screen.query_one(LedgerFooter)
+        start, _end, item = next(span for span in footer._spans if span[2].keys == "o")
+        assert await pilot.click(LedgerFooter, offset=(start + 1, 0))
+        await pilot.pause()
+        assert item.description == "逾期" and ledger_app.screen.filters.overdue

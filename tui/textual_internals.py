@@ -13,10 +13,6 @@ Private names used, and why:
 - `Tree._tree_lines`: the property that lays out the tree's lines when they are stale. Reading it lays
   out nodes added or expanded this turn, so that their line numbers are known at once (moving the
   cursor onto a node just built); Textual otherwise does it on the next idle.
-- `textual.widgets._footer` (a private module) for `FooterKey`, its `action` attribute and `FooterKey._disabled`
-  (with the `-disabled` class, how a footer key is greyed): the footer greys or ungreys its
-  keys in place when only whether they apply changed (a task's keys on a section row), rather than recomposing
-  and rewriting the whole footer line over SSH on such a cursor move (benchmarks/BYTES.md F2).
 - `ScrollView._size_updated` (overridden in `OwnVirtualSize`): the compositor hands a scroll view its region's
   size as the virtual size; the tree and the detail pane keep their own, so the stock method saw a change on
   every layout pass and repainted the scrollbar column (36 rows, some 1.6 KB, per key; BYTES.md F3). Its
@@ -30,7 +26,6 @@ Private names used, and why:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Generic
 
 from rich.text import Text
@@ -38,25 +33,15 @@ from textual import events
 from textual.app import App
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
-from textual.widgets import Footer, Tree
-from textual.widgets._footer import FooterKey
+from textual.widgets import Tree
 from textual.widgets.tree import TreeDataType, TreeNode
 
-__all__ = ["HookedTree", "KeyHoldingApp", "OwnVirtualSize", "grey_footer_keys", "lay_out_lines"]
+__all__ = ["HookedTree", "KeyHoldingApp", "OwnVirtualSize", "lay_out_lines"]
 
 
 def lay_out_lines(tree: Tree[TreeDataType]) -> None:
     """Lay out the tree's lines now, so that nodes added or expanded this turn have their line numbers."""
     tree._tree_lines  # noqa: B018 - the property builds the lines when they are stale
-
-
-def grey_footer_keys(footer: Footer, enabled: Mapping[str, bool]) -> None:
-    """Grey (or ungrey) the footer's keys in place, by action: True where the key applies now."""
-    for key in footer.query(FooterKey):
-        greyed = not enabled.get(key.action, True)
-        if greyed != key._disabled:
-            key._disabled = greyed  # what a click on it checks
-            key.set_class(greyed, "-disabled")
 
 
 class OwnVirtualSize(ScrollView):

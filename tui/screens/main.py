@@ -85,7 +85,7 @@ class MainScreen(Screen[None]):
                 yield Static("详情", classes="pane-title")
                 yield TaskDetail(id="detail")
         yield MessageLine(id="message")
-        yield LedgerFooter(show_command_palette=False)
+        yield LedgerFooter()
         yield self.reader
         yield self.writer
         yield StoreWatcher(self.store, id="watcher")
