@@ -103,6 +103,9 @@ class MainScreen(Screen[None]):
         return self.query_one("#search", SearchBar)
 
     def on_mount(self) -> None:
+        # No frame until the mount's work is done: Textual otherwise drew the first frame, then every widget
+        # again as its styles settled, and the screen once more (47 KB where one frame is 10 KB over SSH).
+        self.app.delay_update(0.001)
         self.reader.open()
         self.reload_ledger(filters_changed=True)
         if (identity := self.identity()) is not None and identity.locked:
