@@ -301,7 +301,7 @@ async def test_detail_shows_the_tasks_newest_change_and_all_of_them_on_a(users_d
         await pilot.pause()
         await jump(pilot, 12)
         lines = app.screen.detail.text.splitlines()
-        start = lines.index("改动记录（3 条，按 a 全部显示）")
+        start = lines.index("改动记录（3 条，按 a 看全部）")
         assert lines.index("进展情况（1 条）") < start
         assert lines[start + 1 :] == ["2026-11-28 10:00  tester  撤销 推进中 -> 未启动"]
         await pilot.press("a")

@@ -167,10 +167,10 @@ async def test_a_long_task_at_80x24_keeps_its_status_and_newest_note_in_view(db_
         newest = in_view.index(next(line for line in in_view if line.startswith("最新进展：")))
         assert "【马甲镇】" in "".join(in_view[newest:]) and "已召开专题会议" in "".join(in_view[newest:])
         # The content is folded, and says how to see it whole; `a` unfolds it.
-        assert "...（内容未完，按 a 显示全文）" in detail.shown_lines
+        assert "...（内容未完，按 a 展开全文）" in detail.shown_lines
         await pilot.press("a")
         await pilot.pause()
-        assert "...（内容未完，按 a 显示全文）" not in detail.shown_lines
+        assert "...（内容未完，按 a 展开全文）" not in detail.shown_lines
         content = terminal_safe(app.screen.ledger.by_no(LONGEST).content)
         assert content[-10:] in "".join(detail.shown_lines)
 

@@ -240,7 +240,7 @@ class TaskDetail(OwnVirtualSize, can_focus=True):
         else:
             blocks += self._notes(task, all_notes, show_all, name_of)
             blocks += self._history(task, history, show_all)
-        hint = Text("...（内容未完，按 a 显示全文）", style="dim")
+        hint = Text("...（内容未完，按 a 展开全文）", style="dim")
         self._show(blocks, task_id=task.id, fold=None if show_all else (fold_at, hint))
 
     @staticmethod
@@ -279,7 +279,7 @@ class TaskDetail(OwnVirtualSize, can_focus=True):
         if not history:
             return []
         rows = history if show_all else history[:1]  # history_rows gives them newest first
-        more = "" if len(rows) == len(history) else "，按 a 全部显示"
+        more = "" if len(rows) == len(history) else "，按 a 看全部"
         blocks: list[Block] = [Text(""), Text(f"改动记录（{len(history)} 条{more}）", style="bold underline")]
         for row in reversed(rows):
             what = diff_text(row.what) if row.diff else terminal_safe(row.what)
