@@ -288,7 +288,9 @@ async def test_read_only_session_shows_identity_and_hides_writes(users_db: Path)
 # ---------------------------------------------------------------------- history in the detail pane
 
 
-async def test_detail_shows_the_tasks_history_newest_first(users_db: Path) -> None:
+async def test_detail_shows_the_tasks_newest_change_and_all_of_them_on_a(users_db: Path) -> None:
+    """The newest change; `a` every one, oldest first, as a log reads. A change then writes a line or two over SSH
+    rather than moving every row shown (issue 16, BYTES.md F7)."""
     lisi = Store(users_db, clock=fixed_clock, user="lisi")
     task = lisi.load().by_no(12)
     first = lisi.set_status(task.id, Status.IN_PROGRESS)
@@ -299,12 +301,17 @@ async def test_detail_shows_the_tasks_history_newest_first(users_db: Path) -> No
         await pilot.pause()
         await jump(pilot, 12)
         lines = app.screen.detail.text.splitlines()
-        start = lines.index("改动记录（3 条）")
+        start = lines.index("改动记录（3 条，按 a 看全部）")
         assert lines.index("进展情况（1 条）") < start
+        assert lines[start + 1 :] == ["2026-11-28 10:00  tester  撤销 推进中 -> 未启动"]
+        await pilot.press("a")
+        await pilot.pause()
+        lines = app.screen.detail.text.splitlines()
+        start = lines.index("改动记录（3 条）")
         assert lines[start + 1 : start + 4] == [
-            "2026-11-28 10:00  tester  撤销 推进中 -> 未启动",
-            "2026-11-28 10:00  李四  写进展：已召开推进会",
             "2026-11-28 10:00  李四  状态 未启动 -> 推进中",
+            "2026-11-28 10:00  李四  写进展：已召开推进会",
+            "2026-11-28 10:00  tester  撤销 推进中 -> 未启动",
         ]
         await jump(pilot, 13)
         assert "改动记录" not in app.screen.detail.text

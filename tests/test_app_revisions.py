@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from rich.text import Text
+
 from benchmarks.synthetic import write_synthetic_docx
 from importers import read_document
 from tests.conftest import fixed_clock
@@ -44,8 +46,8 @@ async def test_history_rows_of_a_revision_show_the_inserted_words(db_path: Path,
         (row,) = [line for line in detail.text.splitlines() if "导入修订版" in line]
         assert row.endswith(f"导入修订版：主要内容 ...党群活动场所建设{{+{COVERAGE}+}}。；完成时限 持续实施 -> 2026年底前")
         # The inserted words are drawn in green, as in the import preview (issue 14: the history follows the unit
-        # table, in the pane's notes_body).
-        drawn = next(part for part in detail.notes_body.content.renderables if "导入修订版" in part.plain)
+        # table, among the pane's blocks).
+        drawn = next(part for part in detail.blocks if isinstance(part, Text) and "导入修订版" in part.plain)
         inserted = drawn.plain.index(f"{{+{COVERAGE}+}}")
         assert any(span.start <= inserted < span.end and "green" in str(span.style) for span in drawn.spans)
 

@@ -78,7 +78,7 @@ def saved(db: Path, no: int) -> Task:
 
 
 def unit_table(app: TaizhangApp) -> UnitTable:
-    return app.screen_stack[0].query_one(UnitTable)
+    return app.screen_stack[0].detail.unit_table
 
 
 def mark_of(app: TaizhangApp, no: int) -> str:

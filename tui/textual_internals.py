@@ -13,6 +13,13 @@ Private names used, and why:
 - `Tree._tree_lines`: the property that lays out the tree's lines when they are stale. Reading it lays
   out nodes added or expanded this turn, so that their line numbers are known at once (moving the
   cursor onto a node just built); Textual otherwise does it on the next idle.
+- `ScrollView._size_updated` (overridden in `OwnVirtualSize`): the compositor hands a scroll view its region's
+  size as the virtual size; the tree and the detail pane keep their own, so the stock method saw a change on
+  every layout pass and repainted the scrollbar column (36 rows, some 1.6 KB, per key; BYTES.md F3). Its
+  scrollbars are updated instead when its own virtual size changes (`Widget._scroll_update`).
+- `Tree._refresh_node` (overridden in `HookedTree`): refreshes every visible line whose path holds the node,
+  for the guide lines' highlight; these trees draw no guides, so a node's refresh is its own line
+  (`Tree._refresh_line`, as `TreeNode.refresh` does; F5).
 - `App.on_event` (an undocumented method, overridden): where the app receives each event before
   sending it on. Keys are held there until the previous key has been handled (tui/key_order.py).
 """
@@ -24,15 +31,32 @@ from typing import Generic
 from rich.text import Text
 from textual import events
 from textual.app import App
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
 from textual.widgets import Tree
 from textual.widgets.tree import TreeDataType, TreeNode
 
-__all__ = ["HookedTree", "KeyHoldingApp", "lay_out_lines"]
+__all__ = ["HookedTree", "KeyHoldingApp", "OwnVirtualSize", "lay_out_lines"]
 
 
 def lay_out_lines(tree: Tree[TreeDataType]) -> None:
     """Lay out the tree's lines now, so that nodes added or expanded this turn have their line numbers."""
     tree._tree_lines  # noqa: B018 - the property builds the lines when they are stale
+
+
+class OwnVirtualSize(ScrollView):
+    """A scroll view that sets its own virtual size (its lines): a layout pass that leaves its size alone does
+    not repaint its scrollbar. A mixin: list it after the widget class (`class T(Tree, OwnVirtualSize)`), as
+    Textual takes a widget's CSS from its first base."""
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        # ScrollView._size_updated (textual 8.2.8, pinned) compares the compositor's virtual size (this widget's
+        # region) with its own, which always differ for a view taller than its region.
+        return super()._size_updated(size, self.virtual_size, container_size, layout)
+
+    def watch_virtual_size(self, virtual_size: Size) -> None:
+        # The stock view updated its scrollbars from that always-unequal comparison: now when its lines change.
+        self._scroll_update(virtual_size)
 
 
 class _HookedNode(TreeNode[TreeDataType], Generic[TreeDataType]):
@@ -60,6 +84,10 @@ class HookedTree(Tree[TreeDataType]):
 
     def node_collapsing(self, node: TreeNode[TreeDataType]) -> None:
         """`node` is about to collapse."""
+
+    def _refresh_node(self, node: TreeNode[TreeDataType]) -> None:
+        # Tree._refresh_node repaints the node's whole visible subtree for the guide lines; there are none here.
+        self._refresh_line(node.line)
 
     def _add_node(
         self,

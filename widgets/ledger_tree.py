@@ -21,7 +21,7 @@ from textual.widgets.tree import TreeNode
 
 from tui.core.display import STATUS_GLYPHS, STATUS_STYLES, fit_cells, terminal_safe
 from tui.core.model import Task
-from tui.textual_internals import lay_out_lines
+from tui.textual_internals import OwnVirtualSize, lay_out_lines
 from widgets.tree import VimTree
 
 __all__ = ["LedgerTree", "Section", "SectionNode", "Subsection"]
@@ -94,7 +94,7 @@ class _Deferred:
     position: int  # how many of the group's children come before it, not counting its waiting tasks
 
 
-class LedgerTree(VimTree[SectionNode]):
+class LedgerTree(VimTree[SectionNode], OwnVirtualSize):
     """Shows a list of tasks grouped by section and subsection; the caller decides which tasks.
 
     Above LAZY_THRESHOLD shown tasks the tree is built lazily: subsections (and sections holding tasks

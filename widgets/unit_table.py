@@ -5,15 +5,16 @@ Lead first (its row is the task's overall progress), then the cooperating units,
 and the caption names it, so nobody marks another unit's row unawares. Every line is cut to the pane's
 width (`fit_cells`): a task has up to six townships besides its units, and the pane is redrawn after
 every change, so the table stays one line per unit however long the newest note is.
+
+Not a widget of its own: the detail pane (widgets/task_detail.py) draws the table's lines among its own, so that
+a key writes only the lines that changed (issue 16); its styles are the pane's component classes.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
-from textual.widget import Widget
 
 from tui.core.display import STATUS_GLYPHS, STATUS_STYLES, fit_cells, terminal_safe
 from tui.core.model import Task, UnitRole, UnitRow
@@ -41,32 +42,15 @@ def _newest_note(row: UnitRow) -> tuple[str, str]:
     return note.at[:10], " ".join(terminal_safe(note.text).split())
 
 
-class UnitTable(Widget):
-    """Read-only; the detail pane tells it which task and which row the keys act on."""
+class UnitTable:
+    """The rows of one task, as lines of a given width; the detail pane tells it which task and which row the
+    keys act on."""
 
-    DEFAULT_CSS = """
-    UnitTable {
-        height: auto;
-        display: none;
-    }
-    UnitTable.-shown {
-        display: block;
-    }
-    UnitTable > .unit-table--target {
-        background: $accent 30%;
-        text-style: bold;
-    }
-    UnitTable > .unit-table--heading {
-        color: $text-muted;
-    }
-    """
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"unit-table--target", "unit-table--heading"}
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self) -> None:
         self._rows: tuple[UnitRow, ...] = ()
         self._target: RowTarget | None = None
         self._pending = False
+        self._width = 80
 
     def show(self, task: Task, *, target: RowTarget | None, pending: bool = False) -> None:
         """The unit rows of `task`; `target`: the row this session's keys act on (None: they change nothing
@@ -74,17 +58,18 @@ class UnitTable(Widget):
         self._rows = task.unit_rows()
         self._target = target
         self._pending = pending
-        self.set_class(bool(self._rows), "-shown")
-        self.refresh(layout=True)
 
     def hide(self) -> None:
         self._rows = ()
-        self.set_class(False, "-shown")
+
+    @property
+    def shown(self) -> bool:
+        return bool(self._rows)
 
     @property
     def text(self) -> str:
         """What the table shows, as plain text (for tests and the detail pane's `text`)."""
-        return self.render().plain if self._rows else ""
+        return "\n".join(line.plain for line in self.lines(self._width))
 
     def caption(self) -> str:
         """`各单位  按键改动：马甲镇 的一行`, and the key with which a supervisor picks another row. Short: at 80
@@ -108,15 +93,16 @@ class UnitTable(Widget):
             return row.role is UnitRole.LEAD
         return row.unit == target.unit
 
-    def render(self) -> Text:
-        width = max(20, self.size.width)
+    def lines(self, width: int, heading_style: Style | str = "dim", target_style: Style | str = "reverse") -> list[Text]:
+        """The caption, the heading and a line per unit, each cut to `width` cells (none when hidden)."""
+        if not self._rows:
+            return []
+        self._width = width = max(20, width)
         full_roles = width >= _FULL_ROLES_FROM
         unit_cells = min(_UNIT_CELLS_MAX, max((cell_len(terminal_safe(row.unit)) for row in self._rows), default=4))
         roles = [row.role.label if full_roles else row.role.label[:2] for row in self._rows]
         role_cells = max((cell_len(role) for role in roles), default=4)
         note_cells = width - 2 - unit_cells - role_cells - _STATUS_CELLS - 3 * len(_GAP)
-        heading_style = self.get_component_rich_style("unit-table--heading", partial=True)
-        target_style = self.get_component_rich_style("unit-table--target", partial=True)
         lines = [
             Text(fit_cells(terminal_safe(self.caption()), width), style="bold"),
             Text(
@@ -151,4 +137,4 @@ class UnitTable(Widget):
             if targeted:
                 line.stylize(target_style)
             lines.append(line)
-        return Text("\n", no_wrap=True, overflow="crop").join(lines)
+        return lines

@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive, var
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -27,7 +27,7 @@ from tui.core.search import SearchIndex
 from tui.core.store import Store, StoreError
 from tui.long_lived import exempt_from_gc
 from tui.screens import main_dialogs
-from tui.screens.main_keys import LEDGER_KEYS, NOTHING_SHOWN, refusal, task_refusal
+from tui.screens.main_keys import LEDGER_KEYS, NOTHING_SHOWN, key_state, refusal, task_refusal
 from tui.screens.note_flow import NoteFlow
 from tui.screens.view_filters import ViewFilters
 from widgets.ledger_footer import LedgerFooter
@@ -51,8 +51,10 @@ class MainScreen(Screen[None]):
     # `-narrow` below 80 columns: the tree takes half the width, not its 40 (taizhang.tcss).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]  # noqa: RUF012 (Textual types it as an instance variable)
 
-    current_task: reactive[Task | None] = reactive(None)
-    current_group: reactive[Section | Subsection | None] = reactive(None)
+    # `var`, not `reactive`: a reactive repaints the whole screen when set (every cell, on every cursor move: 14x
+    # the bytes of a bare app per key over SSH, benchmarks/BYTES.md F1); the watchers update what changes.
+    current_task: var[Task | None] = var(None)
+    current_group: var[Section | Subsection | None] = var(None)
     # Every filter in one value: whatever changes it, `watch_filters` redraws once.
     filters: var[ViewFilters] = var(ViewFilters(), init=False)
 
@@ -85,7 +87,7 @@ class MainScreen(Screen[None]):
                 yield Static("详情", classes="pane-title")
                 yield TaskDetail(id="detail")
         yield MessageLine(id="message")
-        yield LedgerFooter(show_command_palette=False)
+        yield LedgerFooter()
         yield self.reader
         yield self.writer
         yield StoreWatcher(self.store, id="watcher")
@@ -103,6 +105,9 @@ class MainScreen(Screen[None]):
         return self.query_one("#search", SearchBar)
 
     def on_mount(self) -> None:
+        # No frame until the mount's work is done: Textual otherwise drew the first frame, then every widget
+        # again as its styles settled, and the screen once more (47 KB where one frame is 10 KB over SSH).
+        self.app.delay_update(0.001)
         self.reader.open()
         self.reload_ledger(filters_changed=True)
         if (identity := self.identity()) is not None and identity.locked:
@@ -170,7 +175,9 @@ class MainScreen(Screen[None]):
         # With one unit's tasks shown, the marks are that unit's own rows (`m` for a township: its 72 tasks).
         self.ledger_tree.show_tasks(tasks, today, keep_collapsed=not filters_changed, row_of=self.filters.unit)
         title = f"任务  状态为 {self.filters.unit} 的一行" if self.filters.unit else "任务"
-        self.query_one("#tree-title", Static).update(plain_text(title))
+        tree_title = self.query_one("#tree-title", Static)
+        if str(tree_title.content) != title:  # an update lays the screen out again: over SSH, bytes on every key
+            tree_title.update(plain_text(title))
         identity = self.identity()
         self.query_one(LedgerHeader).show(
             title=self.ledger.title,
@@ -238,6 +245,7 @@ class MainScreen(Screen[None]):
                 pending=True,
                 target=target,
                 notice=notice,
+                name_of=self.store.display_name,
             )
             return
         try:
@@ -252,6 +260,7 @@ class MainScreen(Screen[None]):
             show_all=self._show_all_of == task.id,
             target=target,
             notice=notice,
+            name_of=self.store.display_name,
         )
 
     def keys_row(self, task: Task) -> RowTarget | None:
@@ -297,7 +306,7 @@ class MainScreen(Screen[None]):
         # Esc with no search to clear is not refused: it has nothing to do, as anywhere else.
         if action == "clear_search":
             return bool(self.filters.search)
-        return refusal(self, action) is None
+        return key_state(self, action)
 
     def say_refusal(self, action: str) -> bool:
         """A key pressed whose `action` does not apply now: say why on the message line. Whether it did."""

@@ -19,7 +19,7 @@ from widgets.ledger_tree import Section
 if TYPE_CHECKING:
     from tui.screens.main import MainScreen
 
-__all__ = ["LEDGER_KEYS", "NOTHING_SHOWN", "refusal", "task_refusal"]
+__all__ = ["LEDGER_KEYS", "NOTHING_SHOWN", "key_state", "refusal", "task_refusal"]
 
 _STATUS_KEYS = Binding.Group("状态", compact=True)
 
@@ -35,7 +35,7 @@ LEDGER_KEYS: list[BindingType] = [
     Binding("u", "undo", "撤销", show=False, id="undo"),
     # Only for those who may change any unit's row (supervisors): the detail's unit table says so.
     Binding("r", "pick_row", "选择单位行", show=False, id="row.pick"),
-    Binding("a", "show_all", "全部进展和记录", show=False, id="detail.all"),
+    Binding("a", "show_all", "全文、全部进展和记录", show=False, id="detail.all"),
     Binding("colon,number_sign", "jump", "跳转", id="jump"),
     Binding("slash", "search", "查找", id="search"),
     Binding("f", "filter_unit", "单位", id="filter.unit"),
@@ -59,6 +59,16 @@ NOTHING_SHOWN = "没有符合条件的任务。按 F 清除筛选，或按 Esc �
 # The write keys' actions, each with the name Store.refusal gives it.
 _STORE_ACTIONS = {"set_status": "status", "cycle_status": "status", "add_note": "note", "undo": "undo"}
 _TASK_ACTIONS = {"set_status", "cycle_status", "add_note", "show_all", "pick_row"}
+
+
+def key_state(screen: MainScreen, action: str) -> bool | None:
+    """`check_action`'s answer: True when the key applies, None (shown greyed) for a task's key while the cursor is
+    on a section or subsection, False (hidden) otherwise. Greyed rather than hidden: keys that came and went as the
+    cursor moved between group and task rows made the footer recompose (and be written again) on those moves."""
+    reason = refusal(screen, action)
+    if reason is None:
+        return True
+    return None if screen.current_task is None and reason == _no_task_reason(screen) else False
 
 
 def refusal(screen: MainScreen, action: str) -> str | None:
