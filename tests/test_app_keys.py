@@ -319,7 +319,7 @@ async def test_f_filters_by_unit_with_counts_and_aliases(ledger_app: TaizhangApp
         assert [label for label in labels if "退役军人" in label] == ["区退役军人局（2）"]  # two spellings, one unit
         target = [choice_id for choice_id, _label in picker.choices].index("区卫健局")
         for _ in range(target):
-            await pilot.press("j")
+            await pilot.press("down")
         await pilot.press("enter")
         await pilot.pause()
         numbers = shown_numbers(ledger_app)
@@ -348,7 +348,7 @@ async def test_s_filters_by_status_and_o_by_overdue(ledger_app: TaizhangApp, db_
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(ledger_app.screen, PickerDialog)
-        await pilot.press("j", "j", "j", "j", "enter")  # 全部, 未启动, 推进中, 已完成, 受阻
+        await pilot.press("down", "down", "down", "down", "enter")  # 全部, 未启动, 推进中, 已完成, 受阻
         await pilot.pause()
         assert shown_numbers(ledger_app) == [5]
         assert "状态:受阻" in ledger_app.screen.query_one("#header").shown_text

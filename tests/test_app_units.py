@@ -165,7 +165,7 @@ async def test_m_shows_a_township_its_72_tasks_with_its_own_statuses(units_db: P
         await pilot.pause()
         assert screen.current_group is not None and "共 11 项任务（状态为 马甲镇 的一行）" in screen.detail.text
 
-        await pilot.press("s", "j", "j", "enter")  # 推进中: 马甲镇's own rows too
+        await pilot.press("s", "down", "down", "enter")  # 推进中: 马甲镇's own rows too
         await pilot.pause()
         assert shown_numbers(app) == [12]
 
@@ -237,7 +237,7 @@ async def test_a_supervisor_picks_a_unit_row_with_r(units_db: Path) -> None:
         ids = [choice_id for choice_id, _label in picker.choices]
         assert ids == ["", "区发改局", *TOWNS]  # the overall row (the lead's) first
         for _ in range(ids.index("马甲镇")):
-            await pilot.press("j")
+            await pilot.press("down")
         await pilot.press("enter")
         await pilot.pause()
         assert "按键改动：马甲镇 的一行" in unit_table(app).text
@@ -257,7 +257,7 @@ async def test_a_supervisor_picks_a_unit_row_with_r(units_db: Path) -> None:
         ids = [choice_id for choice_id, _label in picker.choices]
         assert ids[:3] == ["", "区发改局", "区残联"] and options.highlighted == ids.index("马甲镇")  # on the row in use
         while options.highlighted != 0:
-            await pilot.press("k")
+            await pilot.press("up")
         await pilot.press("enter")  # the overall row
         await pilot.pause()
         assert "按键改动：整项任务" in unit_table(app).text and "> 区民政局" in unit_table(app).text

@@ -118,7 +118,7 @@ async def test_every_screen_shows_hostile_text_as_written(hostile_db: Path, tmp_
         assert isinstance(picker, PickerDialog)
         assert "区[x]局（1）" in screen_is_inert(app, "the unit picker")
         while picker.query_one("OptionList").highlighted_option.id != "区[x]局":
-            await pilot.press("j")
+            await pilot.press("down")
         await pilot.press("enter")
         await pilot.pause()
         assert "单位:区[x]局" in screen.query_one("#header").shown_text

@@ -1,0 +1,86 @@
+"""Typing into the app's choice lists and dialogs (issue 16): pickers narrow as you type, pinyin initials
+included; help lists every key, greyed with the reason; the note dialog keeps a draft; the search never waits
+for its index."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, OptionList
+
+from tests.pilot_helpers import open_dialog, shown_numbers
+from tui.app import TaizhangApp
+from widgets.picker_dialog import PickerDialog
+
+SIZE = (120, 36)
+
+
+def shown_ids(picker: PickerDialog) -> list[str]:
+    options = picker.query_one(OptionList)
+    return [options.get_option_at_index(index).id or "" for index in range(options.option_count)]
+
+
+async def test_typing_in_the_unit_picker_narrows_it_by_pinyin_initials(ledger_app: TaizhangApp) -> None:
+    """Issue 16: `f` then `wjj` moved the cursor (j was "down"); now it leaves 区卫健局, Enter picks it."""
+    async with ledger_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        picker = await open_dialog(ledger_app, pilot, "f", PickerDialog)
+        total = len(picker.choices)
+        assert total > 30
+        assert str(picker.query_one("#picker-count").render()) == f"共 {total} 项"
+        await pilot.press(*"wjj")
+        await pilot.pause()
+        assert shown_ids(picker) == ["区卫健局"]
+        assert picker.query_one(OptionList).highlighted == 0
+        assert picker.query_one(Input).value == "wjj"
+        assert str(picker.query_one("#picker-count").render()) == f"符合 1 项（共 {total} 项）"
+        await pilot.press("backspace", "backspace")  # `w`: wider again, 区卫健局 still among them
+        await pilot.pause()
+        widened = shown_ids(picker)
+        assert "区卫健局" in widened and len(widened) > 1
+        assert len(widened) < total
+        await pilot.press("j", "j")  # typed, not "down": back to `wjj`
+        await pilot.pause()
+        assert shown_ids(picker) == ["区卫健局"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(ledger_app.screen, PickerDialog)
+        assert ledger_app.screen.filters.unit == "区卫健局"
+        numbers = shown_numbers(ledger_app)
+        assert numbers and all(ledger_app.screen.ledger.by_no(no).has_unit("区卫健局") for no in numbers)
+
+
+async def test_typing_chinese_and_nothing_matching_in_a_picker(ledger_app: TaizhangApp) -> None:
+    async with ledger_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        picker = await open_dialog(ledger_app, pilot, "f", PickerDialog)
+        await pilot.press(*"民政")
+        await pilot.pause()
+        assert shown_ids(picker) == ["区民政局"]
+        await pilot.press("x", "x")
+        await pilot.pause()
+        assert shown_ids(picker) == []
+        assert "没有符合的项" in str(picker.query_one("#picker-count").render())
+        await pilot.press("enter")  # nothing highlighted: nothing picked, the picker stays
+        await pilot.pause()
+        assert ledger_app.screen is picker
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(ledger_app.screen, PickerDialog)
+        assert ledger_app.screen.filters.unit is None
+        assert len(shown_numbers(ledger_app)) == 72
+
+
+async def test_the_status_picker_filters_as_you_type_and_q_is_typed(ledger_app: TaizhangApp) -> None:
+    """Every choice list types the same way: `q` in a picker is a letter, not the app's quit key."""
+    async with ledger_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        picker = await open_dialog(ledger_app, pilot, "s", PickerDialog)
+        await pilot.press("q", "b")
+        await pilot.pause()
+        assert ledger_app.is_running and ledger_app.screen is picker
+        assert shown_ids(picker) == ["-"]  # 全部状态 (qbzt), the "all" row, is a choice like the others
+        await pilot.press("backspace", "backspace", *"sz")
+        await pilot.pause()
+        assert shown_ids(picker) == ["blocked"]  # 受阻
+        await pilot.press("enter")
+        await pilot.pause()
+        assert ledger_app.screen.filters.status is not None and ledger_app.screen.filters.status.value == "blocked"
