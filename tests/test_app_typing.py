@@ -4,10 +4,15 @@ for its index."""
 
 from __future__ import annotations
 
-from textual.widgets import Input, OptionList
+from pathlib import Path
 
-from tests.pilot_helpers import open_dialog, shown_numbers
+from textual.widgets import Input, OptionList, TextArea
+
+from tests.pilot_helpers import open_dialog, settle, shown_numbers
 from tui.app import TaizhangApp
+from tui.core.model import NOTE_MAX_CHARS
+from tui.core.store import Store
+from widgets.note_dialog import NoteDialog
 from widgets.picker_dialog import PickerDialog
 
 SIZE = (120, 36)
@@ -84,3 +89,79 @@ async def test_the_status_picker_filters_as_you_type_and_q_is_typed(ledger_app: 
         await pilot.press("enter")
         await pilot.pause()
         assert ledger_app.screen.filters.status is not None and ledger_app.screen.filters.status.value == "blocked"
+
+
+async def open_note(app: TaizhangApp, pilot) -> NoteDialog:
+    dialog = await open_dialog(app, pilot, "n", NoteDialog)
+    await pilot.pause()
+    return dialog
+
+
+def note_text_shown(dialog: NoteDialog) -> str:
+    return dialog.query_one(TextArea).text
+
+
+async def test_a_note_left_with_escape_is_kept_as_the_tasks_draft(ledger_app: TaizhangApp, db_path: Path) -> None:
+    """Issue 16: `n`, 60 characters typed, Esc: the text was gone without a question."""
+    typed = "已完成全区社区服务设施摸底调查，形成问题清单" * 3
+    async with ledger_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        dialog = await open_note(ledger_app, pilot)
+        assert not dialog.query_one("#note-draft").display
+        dialog.query_one(TextArea).insert(typed)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(ledger_app.screen, NoteDialog)
+        assert Store(db_path).load().by_no(1).notes == ()  # a draft is not a note
+
+        await pilot.press("colon", "2", "enter")  # another task has no draft
+        await pilot.pause()
+        dialog = await open_note(ledger_app, pilot)
+        assert note_text_shown(dialog) == "" and not dialog.query_one("#note-draft").display
+        await pilot.press("escape", "colon", "1", "enter")
+        await pilot.pause()
+
+        dialog = await open_note(ledger_app, pilot)  # the first task: its draft, said to be one
+        assert note_text_shown(dialog) == typed
+        assert dialog.query_one("#note-draft").display
+        assert "草稿" in str(dialog.query_one("#note-draft").render())
+        await pilot.press(*"已上报")  # typed on at the end of the draft
+        await pilot.press("enter")
+        await settle(ledger_app, pilot)
+        assert [note.text for note in Store(db_path).load().by_no(1).notes] == [typed + "已上报"]
+
+        dialog = await open_note(ledger_app, pilot)  # saved: the draft is gone
+        assert note_text_shown(dialog) == "" and not dialog.query_one("#note-draft").display
+
+
+async def test_the_empty_note_error_clears_when_typing_resumes(ledger_app: TaizhangApp, db_path: Path) -> None:
+    """Issue 16: 「进展情况不能为空」 stayed on screen after typing had started."""
+    async with ledger_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        dialog = await open_note(ledger_app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "进展情况不能为空" in str(dialog.query_one("#note-error").render())
+        await pilot.press("y")
+        await pilot.pause()
+        assert str(dialog.query_one("#note-error").render()) == ""
+        await pilot.press(*"已部署", "enter")
+        await settle(ledger_app, pilot)
+        assert [note.text for note in Store(db_path).load().by_no(1).notes] == ["y已部署"]
+
+
+async def test_the_too_long_error_clears_once_the_note_is_edited(ledger_app: TaizhangApp, db_path: Path) -> None:
+    async with ledger_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        dialog = await open_note(ledger_app, pilot)
+        dialog.query_one(TextArea).insert("长" * (NOTE_MAX_CHARS + 1))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert str(NOTE_MAX_CHARS) in str(dialog.query_one("#note-error").render())
+        assert ledger_app.screen is dialog
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert str(dialog.query_one("#note-error").render()) == ""
+        await pilot.press("enter")
+        await settle(ledger_app, pilot)
+        assert [note.text for note in Store(db_path).load().by_no(1).notes] == ["长" * NOTE_MAX_CHARS]

@@ -41,6 +41,12 @@ async def test_one_note_dialog_serves_the_session_regression_textual_6666(ledger
         await pilot.press("n")
         await pilot.pause()
         assert ledger_app.screen is dialog and dialog.query_one(TextArea) is text_area
+        assert text_area.text == "写了一半"  # kept as this task's draft (issue 16)
+        await pilot.press(*["backspace"] * 4, "escape")  # emptied and left: no draft any more
+        await pilot.pause()
+
+        await pilot.press("n")
+        await pilot.pause()
         assert text_area.text == ""  # a cancelled note is not offered again
         await pilot.press("ctrl+z")
         await pilot.pause()

@@ -1,4 +1,6 @@
-"""The progress-note dialog: a wrapping text area; Enter saves, Esc cancels and nothing is saved.
+"""The progress-note dialog: a wrapping text area; Enter saves, Esc cancels and nothing is saved (the text
+typed is handed to `on_cancel`, which keeps it as the task's draft: shown again, marked as a draft, the next
+time the note is asked for). An error shown clears as soon as the text is edited again.
 
 A note that cannot be saved (too long, the disk full, no permission, the lock held too long, the task
 removed meanwhile) keeps its text: the dialog stays open showing why, or, when the write failed after
@@ -85,6 +87,9 @@ class NoteDialog(ModalScreen[str | None]):
     NoteDialog #note-error {
         color: $error;
     }
+    NoteDialog #note-draft {
+        color: $text-warning;
+    }
     NoteDialog #note-last {
         color: $text-muted;
         max-height: 3;
@@ -96,8 +101,11 @@ class NoteDialog(ModalScreen[str | None]):
         self.heading = ""
         self.last_note = ""
         self.on_save: Callable[[str], NoteSaving | None] | None = None
+        self.on_cancel: Callable[[str], None] | None = None
         self.text = ""
         self.error = ""
+        self.draft = False
+        self._error_over: str | None = None  # the text the error shown is about: editing it clears the error
 
     @classmethod
     def for_app(cls, app: App[object]) -> NoteDialog:
@@ -117,9 +125,13 @@ class NoteDialog(ModalScreen[str | None]):
         last_note: Note | None = None,
         text: str = "",
         error: str = "",
+        draft: bool = False,
+        on_cancel: Callable[[str], None] | None = None,
     ) -> NoteDialog:
         """Ready the dialog for a new note: an empty text area (without the last note's undo history), or
-        `text` with the `error` that kept it from being saved.
+        `text` with the `error` that kept it from being saved, or `text` kept as a draft (`draft`, said above it).
+
+        `on_cancel` is called with the text as typed when Esc closes the dialog (to keep it as a draft).
 
         `last_note`: the task's newest note, shown above the text area as the pane shows it
         (`上次 2026-11-28 10:00  zhangsan：...`): the opaque backdrop hides the pane.
@@ -131,19 +143,23 @@ class NoteDialog(ModalScreen[str | None]):
         self.heading = heading
         self.last_note = "" if last_note is None else f"上次 {minute_of(last_note.at)}  {last_note.by}：{last_note.text}"
         self.on_save = on_save
+        self.on_cancel = on_cancel
         self.text = text
         self.error = error
+        self.draft = draft
         if self.is_mounted:
             self.query_one("#note-heading", PlainLabel).update(heading)
             self._show_last_note()
-            self._show_error(error)
+            self._show_draft()
             self._load_text()
+            self._show_error(error)
         return self
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield PlainLabel(self.heading, id="note-heading")
             yield PlainLabel(id="note-last")
+            yield PlainLabel("草稿：上次按 Esc 时留下的文字（删空后按 Esc 即不再保留）", id="note-draft")
             yield TextArea(id="note-text", soft_wrap=True, show_line_numbers=False, compact=True)
             yield PlainLabel("", id="note-error")
             yield Label("Enter 保存   Esc 取消", id="note-hint")
@@ -153,8 +169,17 @@ class NoteDialog(ModalScreen[str | None]):
         label.update(Text(terminal_safe(self.last_note)))  # as the pane shows it: "[...]" is not markup
         label.display = bool(self.last_note)
 
+    def _show_draft(self) -> None:
+        self.query_one("#note-draft", PlainLabel).display = self.draft
+
     def _show_error(self, message: str) -> None:
+        self._error_over = self.query_one(TextArea).text if message else None
         self.query_one("#note-error", PlainLabel).update(message)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """Typing resumes: the error was about the text as it was (empty, too long, not saved), so it goes."""
+        if self._error_over is not None and event.text_area.text != self._error_over:
+            self._show_error("")
 
     def _load_text(self) -> None:
         text_area = self.query_one(TextArea)
@@ -163,8 +188,9 @@ class NoteDialog(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self._show_last_note()
-        self._show_error(self.error)
+        self._show_draft()
         self._load_text()
+        self._show_error(self.error)
         # Focus now, not via `focus()` (a callback queued behind keys already typed): keys the app
         # handles after this dialog has mounted must reach the text area, never the bare screen.
         self.set_focus(self.query_one(TextArea))
@@ -201,4 +227,6 @@ class NoteDialog(ModalScreen[str | None]):
         self.dismiss(text)
 
     def action_cancel(self) -> None:
+        if self.on_cancel is not None:
+            self.on_cancel(self.query_one(TextArea).text)
         self.dismiss(None)
