@@ -4,13 +4,17 @@ for its index."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, OptionList, TextArea
 
+from tests.conftest import FIXED_NOW
 from tests.pilot_helpers import open_dialog, settle, shown_numbers
 from tui.app import TaizhangApp
 from tui.core.model import NOTE_MAX_CHARS
+from tui.core.search import SearchIndex
 from tui.core.store import Store
 from widgets.note_dialog import NoteDialog
 from widgets.picker_dialog import PickerDialog
@@ -165,3 +169,49 @@ async def test_the_too_long_error_clears_once_the_note_is_edited(ledger_app: Tai
         await pilot.press("enter")
         await settle(ledger_app, pilot)
         assert [note.text for note in Store(db_path).load().by_no(1).notes] == ["长" * NOTE_MAX_CHARS]
+
+
+@pytest.fixture
+def held_index(monkeypatch: pytest.MonkeyPatch):
+    """Hold the search index's build in a worker until `release.set()` (the command line's, on the main thread,
+    runs at once)."""
+    release = threading.Event()
+    original = SearchIndex.build
+
+    def build(self: SearchIndex, **options) -> bool:
+        if threading.current_thread() is not threading.main_thread():
+            assert release.wait(10), "the test never released the index"
+        return original(self, **options)
+
+    monkeypatch.setattr(SearchIndex, "build", build)
+    yield release
+    release.set()
+
+
+async def test_a_search_before_the_index_is_built_answers_at_once_and_again_when_built(
+    ledger_app: TaizhangApp, db_path: Path, held_index: threading.Event
+) -> None:
+    """Issue 16: at 5,000 tasks the first `/` key waited 7.5 s for pinyin initials built on the event loop.
+    Now the keys are answered from what is built (names read the quick way: 供给 as gg, not gj), and the
+    search is shown again when the worker has built the index."""
+    expected = [task.no for task in Store(db_path).load().select(today=FIXED_NOW.date(), search="fwgj")]
+    assert set(range(12, 37)) <= set(expected)  # the section 服务供给 (fwgj) holds 12-36
+    async with ledger_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        index = ledger_app.screen.indexer.index
+        await pilot.press("slash", *"fwgj")  # the build is held: these keys must not wait for it
+        await pilot.pause()
+        assert ledger_app.screen.filters.search == "fwgj"
+        assert index.pending == 72  # nothing built on the event loop
+        quick = shown_numbers(ledger_app)
+        assert quick and not set(range(12, 37)) & set(quick)  # 供给 read the quick way (gěi): those not yet
+        await pilot.press("backspace", "backspace", "backspace")  # `f`: answered at once too
+        await pilot.pause()
+        assert len(shown_numbers(ledger_app)) > len(quick)
+        await pilot.press(*"wgj")
+        await pilot.pause()
+
+        held_index.set()
+        await settle(ledger_app, pilot)
+        assert index.pending == 0
+        assert shown_numbers(ledger_app) == expected  # searched again once built, nothing typed

@@ -23,7 +23,6 @@ from tui.core.display import plain_text
 from tui.core.history import TaskHistory, describe_changes, history_rows, row_change_line
 from tui.core.model import Ledger, Status, Task, UnitRole, canonical_unit
 from tui.core.permissions import Identity, RowTarget, identity_label, ready_to_close_notice, unit_warning
-from tui.core.search import SearchIndex
 from tui.core.store import Store, StoreError
 from tui.long_lived import exempt_from_gc
 from tui.screens import main_dialogs
@@ -37,6 +36,7 @@ from widgets.ledger_tree import LedgerTree, Section, Subsection
 from widgets.ledger_writer import LedgerWriter
 from widgets.message_line import MessageLine
 from widgets.search_bar import SearchBar
+from widgets.search_indexer import SearchIndexer
 from widgets.store_watcher import StoreWatcher
 from widgets.task_detail import TaskDetail
 
@@ -63,7 +63,8 @@ class MainScreen(Screen[None]):
         self.reader = LedgerReader(store, id="reader")
         self.writer = LedgerWriter(store, read_back=self.reader.read_back, id="writer")
         self._notes = NoteFlow(self, self.writer)
-        self._search_index = SearchIndex()
+        self.indexer = SearchIndexer(id="indexer")  # builds the search's initials after the first frame
+        self._search_index = self.indexer.index
         self._history = TaskHistory(store)
         self._show_all_of: str | None = None  # the task whose every note and history row is shown (`a`)
         # The unit whose own row the keys change, as chosen with `r` by one who may change any row; None: the
@@ -87,6 +88,7 @@ class MainScreen(Screen[None]):
         yield self.reader
         yield self.writer
         yield StoreWatcher(self.store, id="watcher")
+        yield self.indexer
 
     @property
     def ledger_tree(self) -> LedgerTree:
@@ -110,6 +112,7 @@ class MainScreen(Screen[None]):
         self.ledger_tree.focus()
         # Now rather than when the tree's message arrives: the first frame shows the task and its keys.
         self._follow_item(self.ledger_tree.highlighted_item)
+        self.call_after_refresh(lambda: self.indexer.build(self.ledger.tasks))
         if self.reader.notes_read:
             exempt_from_gc()
         else:
@@ -155,7 +158,15 @@ class MainScreen(Screen[None]):
         self._refresh_view()
 
     def _visible_tasks(self) -> list[Task]:
-        return self.filters.select(self.ledger, self.store.today(), self._search_index)
+        tasks = self.filters.select(self.ledger, self.store.today(), self._search_index)
+        if self.filters.searching:
+            self.indexer.build()  # names new since the last build (an import): searched the quick way meanwhile
+        return tasks
+
+    @on(SearchIndexer.Built)
+    def _index_built(self, message: SearchIndexer.Built) -> None:
+        if message.complete and self.filters.searching:
+            self._refresh_view()  # the search shown may have read some names the quick way
 
     def watch_filters(self, filters: ViewFilters) -> None:
         if filters.searching:
