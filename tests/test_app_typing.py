@@ -4,18 +4,25 @@ for its index."""
 
 from __future__ import annotations
 
+import io
 import threading
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-from textual.widgets import Input, OptionList, TextArea
+from rich.console import Console
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Input, OptionList, Static, TextArea
 
 from tests.conftest import FIXED_NOW
-from tests.pilot_helpers import open_dialog, settle, shown_numbers
+from tests.pilot_helpers import open_dialog, said, settle, shown_numbers
 from tui.app import TaizhangApp
 from tui.core.model import NOTE_MAX_CHARS
 from tui.core.search import SearchIndex
 from tui.core.store import Store
+from widgets.help_screen import HelpScreen, help_rows
 from widgets.note_dialog import NoteDialog
 from widgets.picker_dialog import PickerDialog
 
@@ -215,3 +222,73 @@ async def test_a_search_before_the_index_is_built_answers_at_once_and_again_when
         await settle(ledger_app, pilot)
         assert index.pending == 0
         assert shown_numbers(ledger_app) == expected  # searched again once built, nothing typed
+
+
+async def test_help_lists_every_key_greyed_with_the_reason_when_it_does_not_apply(ledger_app: TaizhangApp) -> None:
+    """Issue 16: help listed only the keys that applied at that moment, so `u`, `m`, `F` seemed missing."""
+    async with ledger_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        main = ledger_app.screen
+        await pilot.press("up")  # the first subsection's row: the task keys do not apply
+        await pilot.pause()
+        assert main.current_task is None
+        rows = {row.description: row for row in main.help_rows()}
+        for binding in main.BINDINGS:
+            if "ctrl" not in binding.key:
+                assert binding.description in rows, binding  # every key of the screen, applying or not
+        assert rows["撤销"].keys == "u" and rows["撤销"].reason == "本次没有可以撤销的改动。"
+        assert rows["清除筛选"].keys == "F" and rows["清除筛选"].reason == "当前没有筛选，无需清除。"
+        assert rows["本单位"].keys == "m" and "未在 users.toml 中设定本单位" in rows["本单位"].reason
+        assert rows["清除查找"].reason == "当前没有查找，无需清除。"
+        section_reason = "请先在任务树中选中一项任务（当前是具体项目）。"
+        assert rows["推进中"].reason == section_reason and rows["进展"].reason == section_reason
+        assert rows["单位"].reason == "" and rows["查找"].reason == "" and rows["退出"].reason == ""
+        await pilot.press("2")  # the reason help gives is the one pressing the key says: one place for each
+        await pilot.pause()
+        assert said(ledger_app) == section_reason
+
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = ledger_app.screen
+        assert isinstance(help_screen, HelpScreen)
+        console = Console(width=94, record=True, file=io.StringIO())
+        console.print(help_screen.query_one("#help-table", Static).content)
+        shown = console.export_text()
+        assert "本次没有可以撤销的改动。" in shown and section_reason in shown
+        await pilot.press("escape", "down")  # on a task: its keys apply, no reason
+        await pilot.pause()
+        rows = {row.description: row for row in main.help_rows()}
+        assert rows["推进中"].reason == "" and rows["进展"].reason == ""
+        assert rows["撤销"].reason  # still nothing to undo
+
+
+class _Keys(Screen[None]):
+    """A screen whose check_action hides `a` (False) and greys `b` (None), as the ledger screen may do either."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "hidden", "藏起的键"),
+        Binding("b", "greyed", "变灰的键"),
+        Binding("c", "applies", "可用的键"),
+    ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return {"hidden": False, "greyed": None}.get(action, True)
+
+
+class _KeysApp(App[None]):
+    def get_default_screen(self) -> Screen[None]:
+        return _Keys()
+
+
+async def test_help_greys_a_key_hidden_or_disabled_by_check_action() -> None:
+    app = _KeysApp()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        rows = {
+            row.description: row
+            for row in help_rows(app.screen, lambda node: "键", lambda node, action: f"{action} 现在不行")
+        }
+        assert rows["藏起的键"].keys == "a" and rows["藏起的键"].reason == "hidden 现在不行"
+        assert rows["变灰的键"].keys == "b" and rows["变灰的键"].reason == "greyed 现在不行"
+        assert rows["可用的键"].reason == ""
+        assert [row.description for row in rows.values()][:3] == ["藏起的键", "变灰的键", "可用的键"]

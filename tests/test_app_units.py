@@ -138,7 +138,8 @@ async def test_a_township_editor_keys_act_on_its_own_row(units_db: Path) -> None
         refused = await press(app, pilot, "5")
         assert "销号只能由主管进行" in refused and saved(units_db, 12) == before
         assert "r" not in app.screen.active_bindings  # hidden from the footer, help and palette
-        assert "选择单位行" not in {row.description for row in app.screen.help_rows()}
+        help_row = next(row for row in app.screen.help_rows() if row.description == "选择单位行")
+        assert "只有主管可以选择改动哪个单位的一行" in help_row.reason  # greyed in help with why (issue 16)
         assert "只有主管可以选择改动哪个单位的一行" in await press(app, pilot, "r")
         assert task.status is Status.NOT_STARTED and saved(units_db, 12).status is Status.NOT_STARTED
 
