@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static, TextArea
 
 from tests.conftest import FIXED_NOW
-from tests.pilot_helpers import open_dialog, said, settle, shown_numbers
+from tests.pilot_helpers import note_editor, open_dialog, said, settle, shown_numbers
 from tui.app import TaizhangApp
 from tui.core.model import NOTE_MAX_CHARS
 from tui.core.search import SearchIndex
@@ -103,8 +103,10 @@ async def test_the_status_picker_filters_as_you_type_and_q_is_typed(ledger_app: 
 
 
 async def open_note(app: TaizhangApp, pilot) -> NoteDialog:
-    dialog = await open_dialog(app, pilot, "n", NoteDialog)
+    await pilot.press("n")
     await pilot.pause()
+    dialog = note_editor(app)
+    assert dialog is not None
     return dialog
 
 
@@ -122,7 +124,7 @@ async def test_a_note_left_with_escape_is_kept_as_the_tasks_draft(ledger_app: Ta
         dialog.query_one(TextArea).insert(typed)
         await pilot.press("escape")
         await pilot.pause()
-        assert not isinstance(ledger_app.screen, NoteDialog)
+        assert note_editor(ledger_app) is None
         assert Store(db_path).load().by_no(1).notes == ()  # a draft is not a note
 
         await pilot.press("colon", "2", "enter")  # another task has no draft
@@ -169,7 +171,7 @@ async def test_the_too_long_error_clears_once_the_note_is_edited(ledger_app: Tai
         await pilot.press("enter")
         await pilot.pause()
         assert str(NOTE_MAX_CHARS) in str(dialog.query_one("#note-error").render())
-        assert ledger_app.screen is dialog
+        assert note_editor(ledger_app) is dialog
         await pilot.press("backspace")
         await pilot.pause()
         assert str(dialog.query_one("#note-error").render()) == ""

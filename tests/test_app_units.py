@@ -16,7 +16,7 @@ from rich.style import Style
 from textual.widgets import OptionList
 
 from tests.conftest import fixed_clock
-from tests.pilot_helpers import notices, said, settle, shown_numbers
+from tests.pilot_helpers import note_editor, notices, said, settle, shown_numbers
 from tests.test_app_multiuser import jump, other_process, wait_until
 from tui.app import TaizhangApp, make_app
 from tui.core.model import Status, Task
@@ -24,7 +24,6 @@ from tui.core.store import Store
 from tui.screens.main import MainScreen
 from tui.screens.overview import OverviewScreen
 from widgets.ledger_tree import LedgerTree
-from widgets.note_dialog import NoteDialog
 from widgets.picker_dialog import PickerDialog
 from widgets.unit_table import UnitTable
 
@@ -119,8 +118,8 @@ async def test_a_township_editor_keys_act_on_its_own_row(units_db: Path) -> None
 
         await pilot.press("n")
         await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, NoteDialog) and "为 12 号任务（马甲镇）写进展情况" in str(dialog.query_one("#note-heading").render())
+        dialog = note_editor(app)
+        assert dialog is not None and "为 12 号任务（马甲镇）写进展情况" in str(dialog.query_one("#note-heading").render())
         await pilot.press(*"摸底完成")
         assert await press(app, pilot, "enter") == "已为 12 号任务（马甲镇）添加进展情况。"
         task = saved(units_db, 12)

@@ -1,4 +1,4 @@
-"""The `n` note from the ledger screen: asked in the session's one note dialog, written by the LedgerWriter.
+"""The `n` note from the ledger screen: asked in the screen's one note editor, written by the LedgerWriter.
 
 Nothing typed is lost: a note the store refuses stays in the open dialog with the reason (NoteSaving),
 and a note whose write failed after its dialog had closed is offered again, with its text and the
@@ -50,14 +50,16 @@ class NoteFlow:
         holding `text` that could not be saved, and why (`error`)."""
         from widgets.note_dialog import NoteDialog
 
-        app = self._screen.app
-        # Awaited: the app handles the next key only once the dialog has mounted and focused its text
-        # area, so a note typed right after `n` is never lost to the half-built dialog.
+        # Awaited: the app handles the next key only once the editor has mounted and focused its text
+        # area, so a note typed right after `n` is never lost to the half-built editor.
+        editor = await NoteDialog.of_screen(self._screen)
+        if editor.is_open:
+            editor.action_cancel()  # asked again (the focus was clicked away): what it holds is kept as a draft
         notes = task.notes_for(unit)
         row = f"（{unit}）" if unit else ""
         key = (task.id, unit)
         draft = None if text else self._drafts.get(key)
-        dialog = NoteDialog.for_app(app).ask(
+        editor.ask(
             f"为 {task.no} 号任务{row}写进展情况：{task.title}",
             on_save=lambda typed: self._save(task, unit, typed),
             last_note=notes[-1] if notes else None,
@@ -66,18 +68,18 @@ class NoteFlow:
             draft=draft is not None,
             on_cancel=lambda typed: self._keep_draft(key, typed),
         )
-        await app.push_screen(dialog, self._offer_unsaved)
+        editor.open(self._offer_unsaved)
 
     def not_saved(self, message: LedgerWriter.NoteNotSaved) -> None:
         """A note's write failed after its dialog closed: give its text back in the dialog."""
         self._unsaved.append((message.task, message.unit, message.text, message.reason))
         self._offer_unsaved()
 
-    def _offer_unsaved(self, _closed: object = None) -> None:
-        """Open the note dialog again with a note whose write failed after its dialog closed (once it is free)."""
+    def _offer_unsaved(self) -> None:
+        """Open the note editor again with a note whose write failed after it closed (once it is free)."""
         from widgets.note_dialog import NoteDialog
 
-        app = self._screen.app
-        if self._unsaved and NoteDialog.for_app(app) not in app.screen_stack:
+        editors = self._screen.query(NoteDialog)
+        if self._unsaved and not (editors and editors.first().is_open):
             task, unit, text, reason = self._unsaved.pop(0)
             self._screen.call_later(self.ask, task, unit, text, reason)
