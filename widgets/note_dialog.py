@@ -121,7 +121,9 @@ class NoteDialog(Vertical):
         if found:
             return found.first()
         editor = cls(id="note")
-        await screen.mount(editor)
+        # The first child: its layer comes first in the arrangement, so showing or hiding it leaves every other
+        # widget's place (and order) in the compositor's map as it was, and nothing but its own rows is repainted.
+        await screen.mount(editor, before=0)
         return editor
 
     @property

@@ -15,8 +15,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive, var
+from textual.reactive import Reactive, reactive, var
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from tui.core.display import plain_text
@@ -51,6 +52,9 @@ class MainScreen(Screen[None]):
 
     current_task: reactive[Task | None] = reactive(None)
     current_group: reactive[Section | Subsection | None] = reactive(None)
+    # Textual's Screen.focused repaints every cell of the screen when the focus moves (`n`, Tab, `/`): the
+    # widgets whose focus styles change repaint themselves, the rest need not be written again (issue 16).
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     # Every filter in one value: whatever changes it, `watch_filters` redraws once.
     filters: var[ViewFilters] = var(ViewFilters(), init=False)
 
