@@ -125,6 +125,7 @@ class MainScreen(Screen[None]):
     @on(LedgerReader.NotesRead)
     def _notes_arrived(self, _message: LedgerReader.NotesRead) -> None:
         self.reload_ledger()
+        self.indexer.build(self.ledger.tasks)  # their text, for the search, indexed in the worker
         self._show_current_task()  # its notes and history, even if the task itself did not change
         exempt_from_gc()
 
