@@ -294,3 +294,15 @@ async def test_help_greys_a_key_hidden_or_disabled_by_check_action() -> None:
         assert rows["变灰的键"].keys == "b" and rows["变灰的键"].reason == "greyed 现在不行"
         assert rows["可用的键"].reason == ""
         assert [row.description for row in rows.values()][:3] == ["藏起的键", "变灰的键", "可用的键"]
+
+
+async def test_the_index_is_built_in_a_worker_after_the_first_frame(ledger_app: TaizhangApp) -> None:
+    """Nothing typed: the worker started after the first frame builds every task's initials, so the first `/`
+    answers from a whole index."""
+    async with ledger_app.run_test(size=SIZE) as pilot:
+        await settle(ledger_app, pilot)
+        index = ledger_app.screen.indexer.index
+        assert not ledger_app.screen.filters.searching
+        assert index.pending == 0
+        result = index.matches_now("wjj")
+        assert result.complete and result.ids
