@@ -11,6 +11,7 @@ from tui.app import TaizhangApp
 from tui.core.model import Task
 from widgets.ledger_tree import LedgerTree
 from widgets.message_line import MessageLine
+from widgets.note_dialog import NoteDialog
 from widgets.store_watcher import StoreWatcher
 
 ScreenT = TypeVar("ScreenT", bound=Screen)
@@ -37,6 +38,12 @@ async def open_dialog(app: TaizhangApp, pilot, key: str, kind: type[ScreenT]) ->
     await pilot.pause()
     assert isinstance(app.screen, kind), app.screen
     return app.screen
+
+
+def note_editor(app: TaizhangApp) -> NoteDialog | None:
+    """The note editor when it is open, else None: since issue 16 a widget of the ledger screen, not a screen."""
+    editors = app.screen_stack[0].query(NoteDialog)
+    return editors.first() if editors and editors.first().is_open else None
 
 
 def notices(app: TaizhangApp) -> list[str]:

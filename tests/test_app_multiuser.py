@@ -15,12 +15,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT, fixed_clock
-from tests.pilot_helpers import notices, said, settle, shown_numbers, watcher_caught_up
+from tests.pilot_helpers import note_editor, notices, said, settle, shown_numbers, watcher_caught_up
 from tests.test_app_import import write_revision
 from tui.app import TaizhangApp, make_app
 from tui.core.model import Status
 from tui.core.store import Store, current_user
-from widgets.note_dialog import NoteDialog
 from widgets.picker_dialog import PickerDialog
 
 SIZE = (120, 36)
@@ -215,7 +214,7 @@ async def test_viewer_sees_no_write_keys_and_changes_nothing(users_db: Path) -> 
                 assert key not in screen.active_bindings, key
             await pilot.press("2", "5", "space", "n")
             await settle(app, pilot)
-            assert not isinstance(app.screen, NoteDialog)
+            assert note_editor(app) is None
             assert "只读" in header(app)
     assert Store(users_db).history() == []
 
@@ -243,7 +242,7 @@ async def test_editor_may_change_only_their_units_tasks_and_not_close_them(users
         assert said(app) == f"你（张三/zhangsan，区民政局 编辑）无权修改 {foreign.no} 号任务：该任务不属于区民政局。"
         await pilot.press("n")
         await pilot.pause()
-        assert not isinstance(app.screen, NoteDialog)
+        assert note_editor(app) is None
 
         await jump(pilot, own.no)
         await pilot.press("5")
@@ -281,7 +280,7 @@ async def test_read_only_session_shows_identity_and_hides_writes(users_db: Path)
             assert key not in screen.active_bindings, key
         await pilot.press("5", "n")
         await settle(app, pilot)
-        assert not isinstance(app.screen, NoteDialog)
+        assert note_editor(app) is None
     assert Store(users_db).history() == []
 
 

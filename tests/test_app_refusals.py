@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fixed_clock
-from tests.pilot_helpers import notices, said, settle, shown_numbers
+from tests.pilot_helpers import note_editor, notices, said, settle, shown_numbers
 from tests.test_app_import import store_files
 from tests.test_app_multiuser import USERS as MULTIUSER_USERS
 from tui.app import TaizhangApp, make_app
@@ -21,7 +21,6 @@ from tui.core.store import Store
 from tui.screens.main import MainScreen
 from widgets.ledger_tree import Section, Subsection
 from widgets.message_line import MessageLine
-from widgets.note_dialog import NoteDialog
 
 SIZE = (120, 36)
 
@@ -128,7 +127,7 @@ async def test_status_keys_on_a_section_line_say_to_pick_a_task_regression_issue
             await pilot.press("F")
             await settle(ledger_app, pilot)
             assert await press(ledger_app, pilot, key) == "请先在任务树中选中一项任务（当前是工作任务）。", key
-        assert not isinstance(ledger_app.screen, NoteDialog)
+        assert note_editor(ledger_app) is None
 
         for _ in range(5):  # the first section's first subsection is a line or two below it
             await pilot.press("j")

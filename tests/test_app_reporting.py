@@ -34,7 +34,7 @@ async def filter_by_unit(app: TaizhangApp, pilot, unit: str) -> None:
     picker = app.screen
     assert isinstance(picker, PickerDialog)
     for _ in range([choice_id for choice_id, _label in picker.choices].index(unit)):
-        await pilot.press("j")
+        await pilot.press("down")
     await pilot.press("enter")
     await pilot.pause()
 

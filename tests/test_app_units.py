@@ -16,7 +16,7 @@ from rich.style import Style
 from textual.widgets import OptionList
 
 from tests.conftest import fixed_clock
-from tests.pilot_helpers import notices, said, settle, shown_numbers
+from tests.pilot_helpers import note_editor, notices, said, settle, shown_numbers
 from tests.test_app_multiuser import jump, other_process, wait_until
 from tui.app import TaizhangApp, make_app
 from tui.core.model import Status, Task
@@ -24,7 +24,6 @@ from tui.core.store import Store
 from tui.screens.main import MainScreen
 from tui.screens.overview import OverviewScreen
 from widgets.ledger_tree import LedgerTree
-from widgets.note_dialog import NoteDialog
 from widgets.picker_dialog import PickerDialog
 from widgets.unit_table import UnitTable
 
@@ -119,8 +118,8 @@ async def test_a_township_editor_keys_act_on_its_own_row(units_db: Path) -> None
 
         await pilot.press("n")
         await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, NoteDialog) and "为 12 号任务（马甲镇）写进展情况" in str(dialog.query_one("#note-heading").render())
+        dialog = note_editor(app)
+        assert dialog is not None and "为 12 号任务（马甲镇）写进展情况" in str(dialog.query_one("#note-heading").render())
         await pilot.press(*"摸底完成")
         assert await press(app, pilot, "enter") == "已为 12 号任务（马甲镇）添加进展情况。"
         task = saved(units_db, 12)
@@ -138,7 +137,8 @@ async def test_a_township_editor_keys_act_on_its_own_row(units_db: Path) -> None
         refused = await press(app, pilot, "5")
         assert "销号只能由主管进行" in refused and saved(units_db, 12) == before
         assert "r" not in app.screen.active_bindings  # hidden from the footer, help and palette
-        assert "选择单位行" not in {row.description for row in app.screen.help_rows()}
+        help_row = next(row for row in app.screen.help_rows() if row.description == "选择单位行")
+        assert "只有主管可以选择改动哪个单位的一行" in help_row.reason  # greyed in help with why (issue 16)
         assert "只有主管可以选择改动哪个单位的一行" in await press(app, pilot, "r")
         assert task.status is Status.NOT_STARTED and saved(units_db, 12).status is Status.NOT_STARTED
 
@@ -165,7 +165,7 @@ async def test_m_shows_a_township_its_72_tasks_with_its_own_statuses(units_db: P
         await pilot.pause()
         assert screen.current_group is not None and "共 11 项任务（状态为 马甲镇 的一行）" in screen.detail.text
 
-        await pilot.press("s", "j", "j", "enter")  # 推进中: 马甲镇's own rows too
+        await pilot.press("s", "down", "down", "enter")  # 推进中: 马甲镇's own rows too
         await pilot.pause()
         assert shown_numbers(app) == [12]
 
@@ -237,7 +237,7 @@ async def test_a_supervisor_picks_a_unit_row_with_r(units_db: Path) -> None:
         ids = [choice_id for choice_id, _label in picker.choices]
         assert ids == ["", "区发改局", *TOWNS]  # the overall row (the lead's) first
         for _ in range(ids.index("马甲镇")):
-            await pilot.press("j")
+            await pilot.press("down")
         await pilot.press("enter")
         await pilot.pause()
         assert "按键改动：马甲镇 的一行" in unit_table(app).text
@@ -257,7 +257,7 @@ async def test_a_supervisor_picks_a_unit_row_with_r(units_db: Path) -> None:
         ids = [choice_id for choice_id, _label in picker.choices]
         assert ids[:3] == ["", "区发改局", "区残联"] and options.highlighted == ids.index("马甲镇")  # on the row in use
         while options.highlighted != 0:
-            await pilot.press("k")
+            await pilot.press("up")
         await pilot.press("enter")  # the overall row
         await pilot.pause()
         assert "按键改动：整项任务" in unit_table(app).text and "> 区民政局" in unit_table(app).text

@@ -21,7 +21,7 @@ from tests.hostile_text import (
     plant_raw_task_text,
     write_txt,
 )
-from tests.pilot_helpers import notices, settle, watcher_caught_up
+from tests.pilot_helpers import note_editor, notices, settle, watcher_caught_up
 from tests.test_app_multiuser import jump, other_process, taizhang_cli, wait_until
 from tui.app import TaizhangApp, make_app
 from tui.core.model import Status
@@ -53,8 +53,8 @@ async def type_in_dialog(pilot, text: str) -> NoteDialog:
     """`n`, then `text` typed into the note dialog (not saved yet)."""
     await pilot.press("n")
     await pilot.pause()
-    dialog = pilot.app.screen
-    assert isinstance(dialog, NoteDialog)
+    dialog = note_editor(pilot.app)
+    assert dialog is not None
     dialog.query_one(TextArea).insert(text)
     return dialog
 
@@ -224,7 +224,7 @@ async def test_note_limit_in_the_dialog_2000_accepted_2001_refused_and_kept(db_p
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         dialog = await write_in_dialog(pilot, TOO_LONG)
-        assert app.screen is dialog
+        assert note_editor(app) is dialog
         assert str(dialog.query_one("#note-error").render()) == "进展情况最多 2000 字，这条有 2001 字，请删减到 2000 字以内。"
         assert dialog.query_one(TextArea).text == TOO_LONG  # kept, to be shortened
         dialog.query_one(TextArea).action_delete_left()
@@ -241,7 +241,7 @@ async def test_101000_character_paste_in_the_note_dialog_is_refused_and_kept_reg
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         dialog = await write_in_dialog(pilot, paste)
-        assert app.screen is dialog and dialog.query_one(TextArea).text == paste
+        assert note_editor(app) is dialog and dialog.query_one(TextArea).text == paste
         assert "这条有 101000 字" in str(dialog.query_one("#note-error").render())
     assert Store(db_path).history() == before
 
@@ -265,7 +265,7 @@ async def test_failed_note_keeps_its_text_when_the_task_was_removed_regression_i
         taizhang_cli("--db", str(db_path), "import", str(write_txt(tmp_path / "r.txt", rows, title="修订")), "--yes")
         await pilot.press("enter")
         await settle(app, pilot)
-        assert app.screen is dialog
+        assert note_editor(app) is dialog
         assert dialog.query_one(TextArea).text == "写了很久的进展情况"
         assert "未保存：该任务已不在台账中" in str(dialog.query_one("#note-error").render())
 
@@ -278,7 +278,7 @@ async def test_failed_note_keeps_its_text_when_the_account_lost_the_right_to_wri
         (db_path.parent / "users.toml").write_text('default_role = "viewer"\n', encoding="utf-8")
         await pilot.press("enter")
         await settle(app, pilot)
-        assert app.screen is dialog and dialog.query_one(TextArea).text == "我的进展"
+        assert note_editor(app) is dialog and dialog.query_one(TextArea).text == "我的进展"
         assert "只能查看台账" in str(dialog.query_one("#note-error").render())
     assert note_texts(db_path, 1) == []
 
@@ -305,7 +305,7 @@ async def test_failed_note_reopens_with_its_text_when_the_lock_is_held_too_long(
             await pilot.press("enter")
             await pilot.pause(0.5)
             assert isinstance(app.screen, MainScreen)  # closed while the write waits for the lock
-            await wait_until(pilot, lambda: app.screen is dialog)
+            await wait_until(pilot, lambda: note_editor(app) is dialog)
             assert dialog.query_one(TextArea).text == "锁被占用时写的进展"
             assert "未保存：数据正被其他人写入" in str(dialog.query_one("#note-error").render())
             holder.wait(timeout=10)

@@ -12,7 +12,7 @@ from textual.widgets import TextArea
 
 from tests.conftest import PROJECT, fixed_clock
 from tests.hostile_text import assert_no_controls, hostile_rows, plant_raw_note, plant_raw_task_text, write_txt
-from tests.pilot_helpers import notices, settle
+from tests.pilot_helpers import note_editor, notices, settle
 from tests.test_app_multiuser import jump, other_process, wait_until
 from tests.test_hostile_app import type_in_dialog
 from tui.app import TaizhangApp, make_app
@@ -24,7 +24,6 @@ from widgets.help_screen import HelpScreen
 from widgets.import_dialog import ImportDialog
 from widgets.jump_dialog import JumpDialog
 from widgets.ledger_tree import LedgerTree
-from widgets.note_dialog import NoteDialog
 from widgets.picker_dialog import PickerDialog
 
 SIZE = (120, 36)
@@ -93,7 +92,7 @@ async def test_every_screen_shows_hostile_text_as_written(hostile_db: Path, tmp_
 
         await pilot.press("n")
         await pilot.pause()
-        assert isinstance(app.screen, NoteDialog)
+        assert note_editor(app) is not None
         assert "旧进展 [/] ]0;pwned[2J [@click=app.quit]点此" in str(app.screen.query_one("#note-last").render())
         assert "[bold]内容[/bold]" in str(app.screen.query_one("#note-heading").render())
         screen_is_inert(app, "the note dialog")
@@ -118,7 +117,7 @@ async def test_every_screen_shows_hostile_text_as_written(hostile_db: Path, tmp_
         assert isinstance(picker, PickerDialog)
         assert "区[x]局（1）" in screen_is_inert(app, "the unit picker")
         while picker.query_one("OptionList").highlighted_option.id != "区[x]局":
-            await pilot.press("j")
+            await pilot.press("down")
         await pilot.press("enter")
         await pilot.pause()
         assert "单位:区[x]局" in screen.query_one("#header").shown_text
@@ -257,7 +256,7 @@ async def test_failed_note_keeps_its_text_when_the_disk_is_full(tmp_path: Path) 
                     pass
             await pilot.press("enter")
             await settle(app, pilot)
-            await wait_until(pilot, lambda: app.screen is dialog)
+            await wait_until(pilot, lambda: note_editor(app) is dialog)
             assert dialog.query_one(TextArea).text == "磁盘满时写的进展"
             assert "未保存" in str(dialog.query_one("#note-error").render())
             (folder / "filler").unlink()

@@ -6,11 +6,10 @@ from pathlib import Path
 
 from textual.widgets import Label, TextArea
 
-from tests.pilot_helpers import notices, said, settle
+from tests.pilot_helpers import note_editor, notices, said, settle
 from tui.app import TaizhangApp
 from tui.core.store import Store
 from widgets.message_line import MessageLine
-from widgets.note_dialog import NoteDialog
 
 SIZE = (120, 36)
 
@@ -30,17 +29,23 @@ async def test_one_note_dialog_serves_the_session_regression_textual_6666(ledger
         await pilot.pause()
         await pilot.press("n")
         await pilot.pause()
-        dialog = ledger_app.screen
-        assert isinstance(dialog, NoteDialog)
+        dialog = note_editor(ledger_app)
+        assert dialog is not None
         text_area = dialog.query_one(TextArea)
         text_area.insert("写了一半")
         await pilot.press("escape")
         await pilot.pause()
-        assert not isinstance(ledger_app.screen, NoteDialog)
+        assert note_editor(ledger_app) is None
 
         await pilot.press("n")
         await pilot.pause()
-        assert ledger_app.screen is dialog and dialog.query_one(TextArea) is text_area
+        assert note_editor(ledger_app) is dialog and dialog.query_one(TextArea) is text_area
+        assert text_area.text == "写了一半"  # kept as this task's draft (issue 16)
+        await pilot.press(*["backspace"] * 4, "escape")  # emptied and left: no draft any more
+        await pilot.pause()
+
+        await pilot.press("n")
+        await pilot.pause()
         assert text_area.text == ""  # a cancelled note is not offered again
         await pilot.press("ctrl+z")
         await pilot.pause()
@@ -50,7 +55,7 @@ async def test_one_note_dialog_serves_the_session_regression_textual_6666(ledger
         await settle(ledger_app, pilot)
 
         await write_note(pilot, "第二条")
-        assert ledger_app.screen is not dialog
+        assert note_editor(ledger_app) is None
         assert [note.text for note in Store(db_path).load().by_no(1).notes] == ["第一条", "第二条"]
 
         await pilot.press("colon", "1", "2", "enter")  # another task: the same dialog asks about it
@@ -63,7 +68,7 @@ async def test_one_note_dialog_serves_the_session_regression_textual_6666(ledger
 
 
 async def test_the_dialog_shows_the_tasks_last_note_as_written(ledger_app: TaizhangApp) -> None:
-    """The dialog hides the ledger (an opaque backdrop), so it shows the note written last time."""
+    """The editor may cover the pane's notes, so it shows the note written last time."""
     async with ledger_app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("n")
@@ -95,12 +100,26 @@ async def test_own_saves_show_on_the_message_line_not_in_toasts(ledger_app: Taiz
         assert notices(ledger_app) == []
 
 
-async def test_the_note_dialog_backdrop_is_opaque(ledger_app: TaizhangApp) -> None:
+async def test_the_note_editor_is_opaque_and_over_the_ledger_not_a_screen(ledger_app: TaizhangApp) -> None:
     """A translucent backdrop re-rendered and tinted the whole ledger beneath on every change under it
-    (30-50 ms each), so Enter often waited behind it: the note's p95 was 22-66 ms against 20."""
+    (30-50 ms each), so Enter often waited behind it: the note's p95 was 22-66 ms against 20. An opaque
+    dialog screen then made Textual paint every cell of the terminal on opening and again on closing
+    (26-60 KB a note over SSH, issue 16 F8): the editor is a widget on its own layer over the ledger, whose
+    panes keep their place, so only the rows it covers are written."""
     async with ledger_app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        screen = ledger_app.screen
+        panes = screen.query_one("#panes").region
         await pilot.press("n")
         await pilot.pause()
-        assert isinstance(ledger_app.screen, NoteDialog)
-        assert ledger_app.screen.styles.background.a == 1  # Textual draws the screen beneath only below 1
+        editor = note_editor(ledger_app)
+        assert editor is not None and ledger_app.screen is screen
+        assert editor.styles.background.a == 1  # opaque: nothing beneath is drawn through it
+        assert editor.layer == "note" and screen.query_one("#panes").region == panes
+        assert editor.region.bottom == SIZE[1] and editor.region.height < SIZE[1] // 2
+        await pilot.press("tab")  # the focus stays in the note
+        await pilot.press(*"已部署")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert note_editor(ledger_app) is None and screen.focused is screen.ledger_tree
+        assert screen.query_one("#panes").region == panes

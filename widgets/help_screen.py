@@ -1,4 +1,4 @@
-"""The `?` help: every key the screen answers to, from its real bindings."""
+"""The `?` help: every key of the screen, from its real bindings; those that do not apply now greyed, with why."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tui.core.display import terminal_safe
 from tui.core.linebreak import LineBroken
 
 __all__ = ["HelpRow", "HelpScreen", "help_rows"]
@@ -23,25 +24,62 @@ class HelpRow(NamedTuple):
     group: str
     keys: str
     description: str
+    reason: str = ""  # why the key does not apply now; "" when it does
 
 
-def help_rows(screen: Screen[Any], group_of: Callable[[DOMNode], str]) -> list[HelpRow]:
-    """Every key that applies on `screen` now, from its active bindings (focused widget, screen, app),
-    each action's keys on one row, under the name `group_of` gives the node that binds it."""
+class _Key(NamedTuple):
+    node: DOMNode
+    key: str
+    binding: Binding
+    enabled: bool
+
+
+def _keys_of(screen: Screen[Any]) -> list[_Key]:
+    """The keys of `screen` in the order they are looked up (focused widget, its containers, the screen, the
+    app): the active ones, and in the screen's block every key of its own, those its `check_action` hides too."""
+    active = screen.active_bindings
+    own: list[_Key] = []
+    for binding in Binding.make_bindings(type(screen).BINDINGS):
+        found = active.get(binding.key)
+        if found is None:
+            own.append(_Key(screen, binding.key, binding, False))
+        elif found.node is screen:
+            own.append(_Key(screen, binding.key, found.binding, found.enabled))
+    own_keys = {entry.key for entry in own}
+    keys: list[_Key] = []
+    for key, found in active.items():
+        if found.node is screen or found.node is screen.app:
+            if own:
+                keys += own
+                own = []
+            if found.node is screen and key in own_keys:
+                continue
+        keys.append(_Key(found.node, key, found.binding, found.enabled))
+    return keys + own
+
+
+def help_rows(
+    screen: Screen[Any], group_of: Callable[[DOMNode], str], why_not: Callable[[DOMNode, str], str | None]
+) -> list[HelpRow]:
+    """Every key of `screen`, from its bindings (focused widget, screen, app), each action's keys on one row,
+    under the name `group_of` gives the node that binds it. A key that does not apply now (its node's
+    `check_action` hides or greys it) carries `why_not(node, action)`, the reason pressing it would give."""
     groups: dict[tuple[int, str, str], list[str]] = {}
     names: dict[int, str] = {}
-    for key, active in screen.active_bindings.items():
-        binding = active.binding
+    reasons: dict[tuple[int, str, str], str] = {}
+    for node, key, binding, enabled in _keys_of(screen):
         if not binding.description or binding.system:
             continue
-        node = active.node
         names[id(node)] = group_of(node)
-        groups.setdefault((id(node), binding.action, binding.description), []).append(
+        row = (id(node), binding.action, binding.description)
+        groups.setdefault(row, []).append(
             screen.app.get_key_display(Binding(key, binding.action, key_display=binding.key_display))
         )
+        if not enabled:
+            reasons[row] = why_not(node, binding.action) or "现在用不了。"
     return [
-        HelpRow(names[node_id], " ".join(dict.fromkeys(keys)), description)
-        for (node_id, _action, description), keys in groups.items()
+        HelpRow(names[row[0]], " ".join(dict.fromkeys(keys)), row[2], reasons.get(row, ""))
+        for row, keys in groups.items()
     ]
 
 
@@ -57,7 +95,7 @@ class HelpScreen(ModalScreen[None]):
         align: center middle;
     }
     HelpScreen > VerticalScroll {
-        width: 72;
+        width: 96;
         max-width: 100%;
         height: 90%;
         border: ascii $accent;
@@ -83,7 +121,13 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(Text.assemble((row.group, "underline")), "")
                 group = row.group
             # Text, not str: a Rich table reads a str cell as markup, and a key may well be `[`.
-            table.add_row(Text(row.keys), LineBroken(row.description))  # wrapped as Chinese is (issue 16)
+            if row.reason:  # greyed, and why: the reason names logins and units, plain text
+                table.add_row(
+                    Text(row.keys, style="dim"),
+                    LineBroken(Text.assemble((row.description, "dim"), "  ", (terminal_safe(row.reason), "dim italic"))),
+                )
+            else:
+                table.add_row(Text(row.keys), LineBroken(row.description))  # wrapped as Chinese is (issue 16)
         table.add_row("", "")
         table.add_row("Esc", "关闭帮助")
         with VerticalScroll() as scroll:

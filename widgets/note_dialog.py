@@ -1,10 +1,17 @@
-"""The progress-note dialog: a wrapping text area; Enter saves, Esc cancels and nothing is saved.
+"""The progress-note editor: a wrapping text area; Enter saves, Esc cancels and nothing is saved (the text
+typed is handed to `on_cancel`, which keeps it as the task's draft: shown again, marked as a draft, the next
+time the note is asked for). An error shown clears as soon as the text is edited again.
+
+It is a widget of the ledger screen on a layer of its own, docked at the bottom over the footer, not a
+screen: opening and closing it write only the rows it covers (a screen, opaque or not, made Textual paint
+every cell of the terminal when it opened and again when it closed: 26-60 KB a note over SSH, issue 16 F8).
+While it is open it holds the focus (Tab stays in it) and the ledger's keys are typed into it.
 
 A note that cannot be saved (too long, the disk full, no permission, the lock held too long, the task
 removed meanwhile) keeps its text: the dialog stays open showing why, or, when the write failed after
 the dialog had closed, the screen opens it again with the text and the reason (`NoteSaving`).
 
-One dialog serves every note of a session (`NoteDialog.for_app`): each new dialog's text area would
+One editor serves every note of a session (`NoteDialog.of_screen`): each new dialog's text area would
 stay alive for the rest of the session, held by its watcher of the app's theme (Textual does not
 drop a watcher when its widget is removed: textual#6666), and the full collections over that growing
 heap stalled the app for a quarter of a second and more, growing through the day.
@@ -15,13 +22,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from contextlib import suppress
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Label, TextArea
 
 from tui.core.display import terminal_safe
@@ -53,31 +61,30 @@ class NoteSaving:
         return self.dialog_waits
 
 
-class NoteDialog(ModalScreen[str | None]):
-    """Dismisses with the note's text, or None when cancelled. Call `ask` before each push."""
-
-    SCREEN_NAME = "note-dialog"
+class NoteDialog(Vertical):
+    """Shown by `open` after `ask`; closes itself on Enter (once saved) or Esc, and calls `on_closed`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "save", "保存", priority=True, id="note.save"),
         Binding("escape", "cancel", "取消", priority=True, id="note.cancel"),
+        # The focus stays in the note while it is open, as it did in a dialog screen.
+        Binding("tab,shift+tab", "stay", "留在进展情况", show=False, priority=True, id="note.stay"),
     ]
 
     DEFAULT_CSS = """
-    /* Opaque, not Textual's translucent backdrop: that re-renders and tints the whole ledger beneath
-       whenever anything under it changes (a save being shown, a colleague's change), 30-50 ms a time
-       while the note is typed. The heading and the last note keep the task in view instead. */
+    /* Over the ledger, on its own layer (MainScreen declares it): the panes beneath keep their size, so
+       opening and closing the note write only the rows it covers. Opaque: a translucent backdrop made
+       Textual render and tint the ledger beneath on every change under it. The heading and the last note
+       keep the task in view. */
     NoteDialog {
-        align: center middle;
-        background: $background;
-    }
-    NoteDialog > Vertical {
-        width: 90%;
-        max-width: 76;
+        layer: note;
+        dock: bottom;
+        width: 100%;
         height: auto;
         border: ascii $accent;
         background: $surface;
         padding: 0 1;
+        display: none;
     }
     NoteDialog TextArea {
         height: 6;
@@ -85,29 +92,61 @@ class NoteDialog(ModalScreen[str | None]):
     NoteDialog #note-error {
         color: $error;
     }
+    NoteDialog #note-draft {
+        color: $text-warning;
+    }
     NoteDialog #note-last {
         color: $text-muted;
         max-height: 3;
     }
     """
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.heading = ""
         self.last_note = ""
         self.on_save: Callable[[str], NoteSaving | None] | None = None
+        self.on_cancel: Callable[[str], None] | None = None
         self.text = ""
         self.error = ""
+        self.draft = False
+        self._error_over: str | None = None  # the text the error shown is about: editing it clears the error
+        self._on_closed: Callable[[], None] | None = None
+        self._focus_before: Widget | None = None
 
     @classmethod
-    def for_app(cls, app: App[object]) -> NoteDialog:
-        """The app's one note dialog, installed on first use (installed screens outlive their dismissal)."""
-        try:
-            return app.get_screen(cls.SCREEN_NAME, cls)
-        except KeyError:
-            dialog = cls()
-            app.install_screen(dialog, cls.SCREEN_NAME)
-            return dialog
+    async def of_screen(cls, screen: Screen[Any]) -> NoteDialog:
+        """The screen's one note editor, mounted on first use (not before the first frame: it imports TextArea)."""
+        found = screen.query(cls)
+        if found:
+            return found.first()
+        editor = cls(id="note")
+        # The first child: its layer comes first in the arrangement, so showing or hiding it leaves every other
+        # widget's place (and order) in the compositor's map as it was, and nothing but its own rows is repainted.
+        await screen.mount(editor, before=0)
+        return editor
+
+    @property
+    def is_open(self) -> bool:
+        return self.display
+
+    def open(self, on_closed: Callable[[], None] | None = None) -> None:
+        """Show the note asked for (`ask`) and take the focus; `on_closed` is called once it closes."""
+        self._on_closed = on_closed
+        focused = self.screen.focused
+        self._focus_before = focused if focused is not None and self not in focused.ancestors_with_self else None
+        self.display = True
+        # Focus now, not via `focus()` (a callback queued behind keys already typed): keys the app handles
+        # after `n` must reach the text area, never the ledger beneath.
+        self.screen.set_focus(self.query_one(TextArea))
+
+    def _close(self) -> None:
+        self.display = False
+        before = self._focus_before
+        self.screen.set_focus(before if before is not None and before.is_attached else None)
+        on_closed, self._on_closed = self._on_closed, None
+        if on_closed is not None:
+            on_closed()
 
     def ask(
         self,
@@ -117,12 +156,16 @@ class NoteDialog(ModalScreen[str | None]):
         last_note: Note | None = None,
         text: str = "",
         error: str = "",
+        draft: bool = False,
+        on_cancel: Callable[[str], None] | None = None,
     ) -> NoteDialog:
         """Ready the dialog for a new note: an empty text area (without the last note's undo history), or
-        `text` with the `error` that kept it from being saved.
+        `text` with the `error` that kept it from being saved, or `text` kept as a draft (`draft`, said above it).
+
+        `on_cancel` is called with the text as typed when Esc closes the dialog (to keep it as a draft).
 
         `last_note`: the task's newest note, shown above the text area as the pane shows it
-        (`上次 2026-11-28 10:00  zhangsan：...`): the opaque backdrop hides the pane.
+        (`上次 2026-11-28 10:00  zhangsan：...`): the editor may cover the pane's notes.
 
         `on_save` is called with the note as it will be stored before the dialog closes: the save starts
         without waiting for the redraw. If it returns a NoteSaving, the dialog closes once the note is
@@ -131,30 +174,42 @@ class NoteDialog(ModalScreen[str | None]):
         self.heading = heading
         self.last_note = "" if last_note is None else f"上次 {minute_of(last_note.at)}  {last_note.by}：{last_note.text}"
         self.on_save = on_save
+        self.on_cancel = on_cancel
         self.text = text
         self.error = error
+        self.draft = draft
         if self.is_mounted:
             self.query_one("#note-heading", PlainLabel).update(heading)
             self._show_last_note()
-            self._show_error(error)
+            self._show_draft()
             self._load_text()
+            self._show_error(error)
         return self
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield PlainLabel(self.heading, id="note-heading")
-            yield PlainLabel(id="note-last")
-            yield TextArea(id="note-text", soft_wrap=True, show_line_numbers=False, compact=True)
-            yield PlainLabel("", id="note-error")
-            yield Label("Enter 保存   Esc 取消", id="note-hint")
+        yield PlainLabel(self.heading, id="note-heading")
+        yield PlainLabel(id="note-last")
+        yield PlainLabel("草稿：上次按 Esc 时留下的文字（删空后按 Esc 即不再保留）", id="note-draft")
+        yield TextArea(id="note-text", soft_wrap=True, show_line_numbers=False, compact=True)
+        yield PlainLabel("", id="note-error")
+        yield Label("Enter 保存   Esc 取消", id="note-hint")
 
     def _show_last_note(self) -> None:
         label = self.query_one("#note-last", PlainLabel)
         label.update(Text(terminal_safe(self.last_note)))  # as the pane shows it: "[...]" is not markup
         label.display = bool(self.last_note)
 
+    def _show_draft(self) -> None:
+        self.query_one("#note-draft", PlainLabel).display = self.draft
+
     def _show_error(self, message: str) -> None:
+        self._error_over = self.query_one(TextArea).text if message else None
         self.query_one("#note-error", PlainLabel).update(message)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """Typing resumes: the error was about the text as it was (empty, too long, not saved), so it goes."""
+        if self._error_over is not None and event.text_area.text != self._error_over:
+            self._show_error("")
 
     def _load_text(self) -> None:
         text_area = self.query_one(TextArea)
@@ -163,11 +218,9 @@ class NoteDialog(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self._show_last_note()
-        self._show_error(self.error)
+        self._show_draft()
         self._load_text()
-        # Focus now, not via `focus()` (a callback queued behind keys already typed): keys the app
-        # handles after this dialog has mounted must reach the text area, never the bare screen.
-        self.set_focus(self.query_one(TextArea))
+        self._show_error(self.error)
 
     async def action_save(self) -> None:
         text_area = self.query_one(TextArea)
@@ -198,7 +251,12 @@ class NoteDialog(ModalScreen[str | None]):
             elif saving.reason is not None:
                 self._show_error(saving.reason)  # not saved: the text stays
                 return
-        self.dismiss(text)
+        self._close()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self.on_cancel is not None:
+            self.on_cancel(self.query_one(TextArea).text)
+        self._close()
+
+    def action_stay(self) -> None:
+        """Tab: the focus stays in the note."""

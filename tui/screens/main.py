@@ -15,15 +15,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.reactive import var
+from textual.reactive import Reactive, var
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from tui.core.display import plain_text
 from tui.core.history import TaskHistory, describe_changes, history_rows, row_change_line
 from tui.core.model import Ledger, Status, Task, UnitRole, canonical_unit
 from tui.core.permissions import Identity, RowTarget, identity_label, ready_to_close_notice, unit_warning
-from tui.core.search import SearchIndex
 from tui.core.store import Store, StoreError
 from tui.long_lived import exempt_from_gc
 from tui.screens import main_dialogs
@@ -37,6 +37,7 @@ from widgets.ledger_tree import LedgerTree, Section, Subsection
 from widgets.ledger_writer import LedgerWriter
 from widgets.message_line import MessageLine
 from widgets.search_bar import SearchBar
+from widgets.search_indexer import SearchIndexer
 from widgets.store_watcher import StoreWatcher
 from widgets.task_detail import TaskDetail
 
@@ -55,6 +56,9 @@ class MainScreen(Screen[None]):
     # the bytes of a bare app per key over SSH, benchmarks/BYTES.md F1); the watchers update what changes.
     current_task: var[Task | None] = var(None)
     current_group: var[Section | Subsection | None] = var(None)
+    # Textual's Screen.focused repaints every cell of the screen when the focus moves (`n`, Tab, `/`): the
+    # widgets whose focus styles change repaint themselves, the rest need not be written again (issue 16).
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     # Every filter in one value: whatever changes it, `watch_filters` redraws once.
     filters: var[ViewFilters] = var(ViewFilters(), init=False)
 
@@ -67,7 +71,8 @@ class MainScreen(Screen[None]):
         self.reader = LedgerReader(store, id="reader")
         self.writer = LedgerWriter(store, read_back=self.reader.read_back, id="writer")
         self._notes = NoteFlow(self, self.writer)
-        self._search_index = SearchIndex()
+        self.indexer = SearchIndexer(id="indexer")  # builds the search's initials after the first frame
+        self._search_index = self.indexer.index
         self._history = TaskHistory(store)
         self._show_all_of: str | None = None  # the task whose every note and history row is shown (`a`)
         # The unit whose own row the keys change, as chosen with `r` by one who may change any row; None: the
@@ -91,6 +96,7 @@ class MainScreen(Screen[None]):
         yield self.reader
         yield self.writer
         yield StoreWatcher(self.store, id="watcher")
+        yield self.indexer
 
     @property
     def ledger_tree(self) -> LedgerTree:
@@ -117,6 +123,7 @@ class MainScreen(Screen[None]):
         self.ledger_tree.focus()
         # Now rather than when the tree's message arrives: the first frame shows the task and its keys.
         self._follow_item(self.ledger_tree.highlighted_item)
+        self.call_after_refresh(lambda: self.indexer.build(self.ledger.tasks))
         if self.reader.notes_read:
             exempt_from_gc()
         else:
@@ -125,6 +132,7 @@ class MainScreen(Screen[None]):
     @on(LedgerReader.NotesRead)
     def _notes_arrived(self, _message: LedgerReader.NotesRead) -> None:
         self.reload_ledger()
+        self.indexer.build(self.ledger.tasks)  # their text, for the search, indexed in the worker
         self._show_current_task()  # its notes and history, even if the task itself did not change
         exempt_from_gc()
 
@@ -162,7 +170,15 @@ class MainScreen(Screen[None]):
         self._refresh_view()
 
     def _visible_tasks(self) -> list[Task]:
-        return self.filters.select(self.ledger, self.store.today(), self._search_index)
+        tasks = self.filters.select(self.ledger, self.store.today(), self._search_index)
+        if self.filters.searching:
+            self.indexer.build()  # names new since the last build (an import): searched the quick way meanwhile
+        return tasks
+
+    @on(SearchIndexer.Built)
+    def _index_built(self, message: SearchIndexer.Built) -> None:
+        if message.complete and self.filters.searching:
+            self._refresh_view()  # the search shown may have read some names the quick way
 
     def watch_filters(self, filters: ViewFilters) -> None:
         if filters.searching:

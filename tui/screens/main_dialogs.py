@@ -148,18 +148,25 @@ async def open_import(screen: MainScreen) -> None:
 
 
 def help_rows(screen: MainScreen) -> list[HelpRow]:
-    """Every key that applies now, grouped by the pane (or the screen, or the app) that binds it."""
+    """Every key, grouped by the pane (or the screen, or the app) that binds it; those that do not apply now
+    with the reason pressing them gives (`why_not_now`)."""
+    from textual.actions import parse as parse_action
+
+    from tui.screens.main_keys import why_not_now
     from widgets.help_screen import HelpRow
     from widgets.help_screen import help_rows as rows_of
+
+    def why_not(node: object, action: str) -> str | None:
+        return why_not_now(screen, parse_action(action)[1]) if node is screen else None
 
     names = {id(screen.ledger_tree): "任务树", id(screen.detail): "详情", id(screen): "台账"}
     # The filters in full first: the header sums them up when they do not fit its line (`筛选 3 项・F 清除`).
     shown = [HelpRow("当前筛选", "", terminal_safe(each)) for each in screen.filters.describe()]
-    return [*shown, *rows_of(screen, lambda node: names.get(id(node), "程序"))]
+    return [*shown, *rows_of(screen, lambda node: names.get(id(node), "程序"), why_not)]
 
 
 async def open_help(screen: MainScreen) -> None:
-    """`?`: the keys that apply now."""
+    """`?`: every key; those that do not apply now greyed, with why."""
     from widgets.help_screen import HelpScreen
 
     await screen.app.push_screen(HelpScreen(help_rows(screen)))

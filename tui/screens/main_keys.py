@@ -19,7 +19,7 @@ from widgets.ledger_tree import Section
 if TYPE_CHECKING:
     from tui.screens.main import MainScreen
 
-__all__ = ["LEDGER_KEYS", "NOTHING_SHOWN", "key_state", "refusal", "task_refusal"]
+__all__ = ["LEDGER_KEYS", "NOTHING_SHOWN", "key_state", "refusal", "task_refusal", "why_not_now"]
 
 _STATUS_KEYS = Binding.Group("状态", compact=True)
 
@@ -97,6 +97,14 @@ def refusal(screen: MainScreen, action: str) -> str | None:
         except StoreError as error:
             return str(error)
     return None
+
+
+def why_not_now(screen: MainScreen, action: str) -> str | None:
+    """Why the key for `action` does nothing now, as help says it: the refusal pressing it gives, or for Esc
+    with no search, that there is none (Esc then does nothing, as anywhere else, rather than refuse)."""
+    if action == "clear_search" and not screen.filters.search:
+        return "当前没有查找，无需清除。"
+    return refusal(screen, action)
 
 
 def task_refusal(

@@ -41,8 +41,9 @@ class ViewFilters:
         if self.section:
             tasks = [task for task in tasks if task.section == self.section]
         if self.searching:
+            # What is built so far: a key never waits for the index (the screen builds it in a worker).
             index.update(ledger.tasks)
-            matching = index.matches(self.search)
+            matching = index.matches_now(self.search).ids
             tasks = [task for task in tasks if task.id in matching]
         return tasks
 
