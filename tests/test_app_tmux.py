@@ -101,6 +101,32 @@ def test_installed_taizhang_marks_a_task_and_adds_a_note(db_path: Path) -> None:
     assert [note.text for note in task.notes] == ["养老床位已验收 tmux"]
 
 
+def test_the_note_editor_over_both_panes_shows_every_chinese_character_regression_textual_6357(db_path: Path) -> None:
+    """The editor spans the tree and the detail; Textual cut its lines at the panes' edge beneath, and a
+    Chinese character straddling it reached the terminal as two spaces. In a real terminal, as repainted
+    key by key."""
+    terminal = Terminal([TAIZHANG, "--db", str(db_path)])
+    try:
+        terminal.wait_for("强化乡镇（街道）")
+        terminal.keys(":")
+        terminal.wait_for("跳转到序号")
+        terminal.keys("1", "0", "Enter")
+        terminal.wait_for("10. 完善城乡社区志愿服务制度")
+        terminal.keys("n")
+        terminal.wait_for("为 10 号任务写进展情况：完善城乡社区志愿服务制度")
+        for word in ("第三季度督导检查", "发现两个社区站点", "未按期建成已约谈"):
+            terminal.literal(word)
+        terminal.wait_for("第三季度督导检查发现两个社区站点未按期建成已约谈")
+        terminal.keys("Escape")  # kept as the task's draft
+        deadline = time.monotonic() + 10
+        while "Enter 保存" in terminal.screen() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        terminal.keys("q")
+        assert terminal.exited(), terminal.screen()
+    finally:
+        terminal.close()
+
+
 def test_installed_taizhang_as_a_township_editor_changes_its_own_row(db_path: Path, tmp_path: Path) -> None:
     """Issue 14: a 马甲镇 account (users.toml in a folder only root writes, named by TAIZHANG_USERS, as README 部署
     says) marks and writes on 马甲镇's own row of task 12; the overall row stays; `m` lists all 72 tasks."""

@@ -7,6 +7,7 @@ from pathlib import Path
 from textual.widgets import Label, TextArea
 
 from tests.pilot_helpers import note_editor, notices, said, settle
+from tests.screen_text import screen_lines
 from tui.app import TaizhangApp
 from tui.core.store import Store
 from widgets.message_line import MessageLine
@@ -123,3 +124,19 @@ async def test_the_note_editor_is_opaque_and_over_the_ledger_not_a_screen(ledger
         await pilot.pause()
         assert note_editor(ledger_app) is None and screen.focused is screen.ledger_tree
         assert screen.query_one("#panes").region == panes
+
+
+async def test_the_note_editor_keeps_every_chinese_character_over_the_panes_edge_regression_textual_6357(
+    ledger_app: TaizhangApp,
+) -> None:
+    """Textual divides each line at every widget's edge, also under an overlay: the editor spans both panes,
+    and a Chinese character straddling the panes' edge became two spaces (`完善城乡社区志  服务制度`; typed
+    text too). The editor's lines are drawn whole."""
+    async with ledger_app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("colon", "1", "0", "enter", "n", *"第三季度督导检查发现两个社区站点未按期建成已约谈")
+        await pilot.pause()
+        lines = screen_lines(ledger_app)
+        assert any("为 10 号任务写进展情况：完善城乡社区志愿服务制度" in line for line in lines)
+        assert any("第三季度督导检查发现两个社区站点未按期建成已约谈" in line for line in lines)
+        assert any("草稿" not in line and "Enter 保存" in line for line in lines)

@@ -29,6 +29,7 @@ from tui.key_order import OrderedKeys
 from tui.long_lived import collect_rarely
 from tui.screens.main import MainScreen
 from tui.terminal import install_exit_handlers
+from tui.textual_internals import keep_wide_characters_whole
 
 __all__ = ["LedgerCommands", "TaizhangApp", "make_app", "run_app"]
 
@@ -102,6 +103,7 @@ class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost 
     def __init__(self, store: Store, *, read_only: bool = False, leave_on_hangup: bool = False) -> None:
         super().__init__()
         ScrollBar.renderer = WholeCellScrollBarRender
+        keep_wide_characters_whole()
         self.store = store
         self.read_only = read_only
         self.leave_on_hangup = leave_on_hangup

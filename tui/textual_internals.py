@@ -20,23 +20,31 @@ Private names used, and why:
 - `Tree._refresh_node` (overridden in `HookedTree`): refreshes every visible line whose path holds the node,
   for the guide lines' highlight; these trees draw no guides, so a node's refresh is its own line
   (`Tree._refresh_line`, as `TreeNode.refresh` does; F5).
+- `textual._compositor` (the module), `Compositor._render_chops`, `Compositor.render_partial_update`, `ChopsUpdate.chop_ends`, `Compositor.cuts`,
+  `Compositor._get_renders` (`keep_wide_characters_whole`): the compositor divides every line at the edges of
+  every widget, also of widgets under an overlay (the note editor over both panes, a toast), and a Chinese
+  character that straddles such an edge becomes two spaces (textual#6357, open). A line is no longer divided
+  where its own widget is in front on both sides.
 - `App.on_event` (an undocumented method, overridden): where the app receives each event before
   sending it on. Keys are held there until the previous key has been handled (tui/key_order.py).
 """
 
 from __future__ import annotations
 
-from typing import Generic
+from collections.abc import Callable, Mapping, Sequence
+from typing import Generic, cast
 
 from rich.text import Text
 from textual import events
+from textual._compositor import ChopsUpdate, Compositor
 from textual.app import App
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeDataType, TreeNode
 
-__all__ = ["HookedTree", "KeyHoldingApp", "OwnVirtualSize", "lay_out_lines"]
+__all__ = ["HookedTree", "KeyHoldingApp", "OwnVirtualSize", "keep_wide_characters_whole", "lay_out_lines"]
 
 
 def lay_out_lines(tree: Tree[TreeDataType]) -> None:
@@ -119,3 +127,68 @@ class KeyHoldingApp(App[object]):
         if isinstance(event, events.Key) and not event.is_forwarded and await self.hold_key(event):
             return
         await super().on_event(event)
+
+
+def _render_chops_keeping_wide_characters(
+    self: Compositor, crop: Region, is_rendered_line: Callable[[int], bool]
+) -> Sequence[Mapping[int, Strip]]:
+    """`Compositor._render_chops` as Textual 8.2.8 writes it, except that a widget's line is not divided at a cut
+    where that widget is in front on both sides: the cut comes from a widget underneath (a pane's edge under the
+    note editor or a toast), and dividing there turns a Chinese character that straddles it into two spaces
+    (textual#6357). The bucket at such a cut gets an empty strip, so nothing underneath claims it."""
+    cuts = self.cuts
+    chops: list[dict[int, Strip | None]] = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
+    for region, clip, strips in self._get_renders(crop):
+        render_region = region.intersection(clip)
+        render_x = render_region.x
+        first_cut, last_cut = render_region.column_span
+        for y, strip in zip(render_region.line_range, strips, strict=False):
+            if not is_rendered_line(y):
+                continue
+            chops_line = chops[y]
+            final_cuts = [cut for cut in cuts[y] if last_cut >= cut >= first_cut]
+            if len(final_cuts) < 2:
+                continue
+            kept = final_cuts[:1]
+            covered: list[int] = []
+            for cut in final_cuts[1:-1]:
+                if chops_line.get(cut) is None and chops_line.get(kept[-1]) is None:
+                    covered.append(cut)  # this line wins both sides: one piece across it
+                else:
+                    kept.append(cut)
+            pieces = strip.divide([cut - render_x for cut in [*kept[1:], *final_cuts[-1:]]])
+            # Front to back: the first piece for a cut wins.
+            for cut, piece in zip(kept, pieces, strict=False):
+                if chops_line.get(cut) is None:
+                    chops_line[cut] = piece
+            for cut in covered:
+                chops_line[cut] = _NOTHING
+    return cast("Sequence[Mapping[int, Strip]]", chops)
+
+
+_NOTHING = Strip([], 0)
+
+
+_stock_render_partial_update = Compositor.render_partial_update
+
+
+def _render_partial_update_to_piece_ends(self: Compositor) -> ChopsUpdate | None:
+    """`Compositor.render_partial_update`, with each piece's end where the piece ends: a piece laid across a
+    covered cut would otherwise be cropped at that cut when only part of its line is repainted."""
+    update = _stock_render_partial_update(self)
+    if update is not None:
+        update.chop_ends = [
+            [
+                end if piece is None else max(end, x + piece.cell_length)
+                for end, (x, piece) in zip(ends, line.items(), strict=False)
+            ]
+            for ends, line in zip(update.chop_ends, update.chops, strict=False)
+        ]
+    return update
+
+
+def keep_wide_characters_whole() -> None:
+    """Draw overlapping widgets without cutting their Chinese characters in two (textual#6357): every screen's
+    compositor renders through the two functions above. Called once, before the app runs."""
+    Compositor._render_chops = _render_chops_keeping_wide_characters  # type: ignore[method-assign]
+    Compositor.render_partial_update = _render_partial_update_to_piece_ends  # type: ignore[method-assign]
