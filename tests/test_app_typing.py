@@ -306,7 +306,7 @@ async def test_the_index_is_built_in_a_worker_after_the_first_frame(ledger_app: 
         for _ in range(50):
             await pilot.pause(0.1)
             await settle(ledger_app, pilot)
-            if index.pending == 0:
+            if (built := index.matches_now("wjj")).complete and built.ids:
                 break
         assert not ledger_app.screen.filters.searching
         assert index.pending == 0
