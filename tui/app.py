@@ -29,10 +29,15 @@ from tui.key_order import OrderedKeys
 from tui.long_lived import collect_rarely
 from tui.screens.main import MainScreen
 from tui.terminal import install_exit_handlers
+from tui.textual_internals import DriverGuard
 
 __all__ = ["LedgerCommands", "TaizhangApp", "make_app", "run_app"]
 
 _SWITCH_INTERVAL_SECONDS = 0.0005
+# After SIGHUP/SIGTERM the app normally ends within a few tenths of a second; if it has not after this
+# long, the process ends itself, once a store write in flight has finished (or this grace has passed).
+_EXIT_DEADLINE_SECONDS = 2.0
+_WRITE_GRACE_SECONDS = 1.5
 
 
 _KEY_NAMES = {
@@ -109,8 +114,16 @@ class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost 
     def on_mount(self) -> None:
         if self.leave_on_hangup:
             # Textual installs no handler: a dropped SSH connection (SIGHUP) would kill the process
-            # mid-frame. Leave cleanly instead; finished writes are already on disk.
-            install_exit_handlers(self.exit)
+            # mid-frame. Leave cleanly instead, and for certain: Textual's own shutdown can wedge on a
+            # terminal that has gone (see tui/textual_internals.py), so a deadline ends the process.
+            guard = DriverGuard(self)
+            guard.resume_only_after_suspend()
+            install_exit_handlers(
+                self.exit,
+                on_hangup=guard.terminal_gone,
+                finish_writes=partial(self.store.finish_writes, _WRITE_GRACE_SECONDS),
+                deadline_seconds=_EXIT_DEADLINE_SECONDS,
+            )
 
     async def run_action(
         self,

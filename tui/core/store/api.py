@@ -386,6 +386,12 @@ class Store(Journal):
                 )
             return self._append({"task": target.task, "kind": "undo", "ref": event_id, "text": target.text, **row})
 
+    def finish_writes(self, timeout: float) -> bool:
+        """Wait up to `timeout` s for this process's write in flight, then let no other start: call just
+        before the process ends abruptly (a write is atomic, so even ending mid-write loses only that
+        change, but one that finishes is kept). Whether the writes finished in time."""
+        return self._lock.hold_until_exit(timeout)
+
     # ----------------------------------------------------------------- imports, check and repair (rare: loaded on use)
 
     def seed(self, document: LedgerDocument, *, source_name: str, source_sha256: str) -> Ledger:
