@@ -340,16 +340,9 @@ def test_connections_dropped_mid_redraw_leave_no_process(server: Server) -> None
     confirmed = []
     for attempt in range(6):
         number = 40 + attempt
-        tmux = Tmux(f"tz-e2e-hangup-{attempt}")
+        tmux = _open_task(server, account, number)
         relay: list[int] = []  # sshd's process of the session, which relays between socket and pty
         try:
-            tmux.start(server.ssh_argv(account, "-t"))
-            tmux.wait_for("一、")
-            tmux.keys(":")
-            tmux.wait_for("跳转到序号")
-            tmux.keys(str(number), literal=True)
-            tmux.keys("Enter")
-            tmux.wait_gone("跳转到序号")
             tmux.keys("3")
             tmux.wait_for(f"{number} 号任务：未启动 -> 已完成")  # confirmed: it must survive the drop
             confirmed.append(number)
