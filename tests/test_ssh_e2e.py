@@ -154,6 +154,8 @@ class Server:
             f"    ForceCommand env TAIZHANG_DB={self.db} TAIZHANG_USERS={self.users} LANG=C.UTF-8 {self.program} --ssh\n"
             "    DisableForwarding yes\n"
             "    PermitTTY yes\n"
+            "    ClientAliveInterval 30\n"
+            "    ClientAliveCountMax 4\n"
         )
         _run(SSHD, "-t", "-f", config)
         self.sshd = subprocess.Popen(
