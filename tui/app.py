@@ -13,23 +13,26 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from textual import on
 from textual.actions import ActionParseResult
 from textual.actions import parse as parse_action
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
-from textual.notifications import SeverityLevel
+from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
+from textual.timer import Timer
 
 from tui.core.model import without_controls
 from tui.core.store import Store
 from tui.key_order import OrderedKeys
-from tui.long_lived import collect_rarely
+from tui.long_lived import collect_garbage, collect_rarely, keep_large_blocks_apart
 from tui.screens.main import MainScreen
 from tui.terminal import install_exit_handlers
-from tui.textual_internals import DriverGuard
+from tui.textual_internals import DriverGuard, release_old_toasts
+from widgets.store_watcher import StoreWatcher
 
 __all__ = ["LedgerCommands", "TaizhangApp", "make_app", "run_app"]
 
@@ -38,6 +41,10 @@ _SWITCH_INTERVAL_SECONDS = 0.0005
 # long, the process ends itself, once a store write in flight has finished (or this grace has passed).
 _EXIT_DEADLINE_SECONDS = 2.0
 _WRITE_GRACE_SECONDS = 1.5
+# Others' changes leave cyclic garbage: collected once they pause for this long (their toasts gone by
+# then), or after this many reloads while they keep coming (a session at 120x40 held ~25 KB per change).
+_GARBAGE_QUIET_SECONDS = 10.0
+_GARBAGE_RELOADS = 10
 
 
 _KEY_NAMES = {
@@ -110,6 +117,8 @@ class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost 
         self.store = store
         self.read_only = read_only
         self.leave_on_hangup = leave_on_hangup
+        self._reloads_uncollected = 0
+        self._garbage_timer: Timer | None = None
 
     def on_mount(self) -> None:
         if self.leave_on_hangup:
@@ -139,6 +148,7 @@ class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost 
             destination, name, _parameters = parse_action(action)
             return not destination and default_namespace.say_refusal(name)
         return False
+
     def notify(
         self,
         message: str,
@@ -155,6 +165,28 @@ class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost 
         super().notify(
             without_controls(message), title=without_controls(title), severity=severity, timeout=timeout, markup=False
         )
+
+    def on_notify(self, _message: Notify) -> None:
+        # After Textual's own handler: what earlier toasts left behind is let go (tui/textual_internals.py).
+        release_old_toasts(self)
+
+    @on(StoreWatcher.Changed)
+    def _collect_garbage_of_changes(self, _message: StoreWatcher.Changed) -> None:
+        """After the screen reloaded for a change made elsewhere (the message bubbles up from it)."""
+        self._reloads_uncollected += 1
+        if self._reloads_uncollected >= _GARBAGE_RELOADS:
+            self._collect_garbage()
+        elif self._garbage_timer is None:
+            self._garbage_timer = self.set_timer(_GARBAGE_QUIET_SECONDS, self._collect_garbage, name="garbage")
+        else:
+            self._garbage_timer.reset()
+
+    def _collect_garbage(self) -> None:
+        self._reloads_uncollected = 0
+        if self._garbage_timer is not None:
+            self._garbage_timer.stop()
+            self._garbage_timer = None
+        collect_garbage()
 
     def get_key_display(self, binding: Binding) -> str:
         # Textual shows arrows and a return symbol: ambiguous-width glyphs in CJK terminals.
@@ -185,6 +217,7 @@ def run_app(store: Store, read_only: bool = False) -> int:
     # hand-over, which tripled the keypress-to-saved time of a note (benchmarks/pty_bench.py).
     sys.setswitchinterval(_SWITCH_INTERVAL_SECONDS)
     collect_rarely()
+    keep_large_blocks_apart()
     app = TaizhangApp(store, read_only=read_only, leave_on_hangup=True)
     app.run()
     return app.return_code or 0
