@@ -25,8 +25,8 @@ from pathlib import Path
 from benchmarks.cli_bench import SOURCE_DOCX, add_synthetic_notes, compile_bytecode, seed
 from benchmarks.pty_bench import Terminal
 from benchmarks.synthetic import write_synthetic_docx
-from tui.model import Status
-from tui.store import Store
+from tui.core.model import Status
+from tui.core.store import Store
 
 STEP = 500
 STATUSES = (Status.IN_PROGRESS, Status.DONE, Status.BLOCKED, Status.NOT_STARTED)

@@ -5,15 +5,17 @@ The figures are in benchmarks/memory_bench.py; these tests pin what each reload 
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import shutil
 from pathlib import Path
 
-from tests.conftest import fixed_clock
+from tests.conftest import fixed_clock, revised_txt
 from tests.pilot_helpers import settle
 from tui.app import make_app
-from tui.model import Ledger
-from tui.store import Store
+from tui.core.importing import apply_import, prepare_import
+from tui.core.model import Ledger, Status
+from tui.core.store import Store
 
 
 def _content(ledger: Ledger) -> list[tuple[object, ...]]:
@@ -100,3 +102,71 @@ async def test_a_toast_holder_left_empty_is_removed(db_path: Path) -> None:
         await pilot.pause()
         await pilot.pause()
         assert [len(holder.children) for holder in app.screen.query(ToastHolder)] == [1]
+
+
+def _revision_renaming(folder: Path, ledger: Ledger, task_no: int) -> Path:
+    """The task list with one deadline changed and task `task_no` reworded: a revision that renames a task."""
+    content = next(task.content for task in ledger.tasks if task.no == task_no).split("\n")[0]
+    text = revised_txt(folder).read_text(encoding="utf-8")
+    assert text.count(content) == 1
+    path = folder / "task-list-renamed.txt"
+    path.write_text(text.replace(content, content.replace("提档升级", "提档升级和改造"), 1), encoding="utf-8")
+    return path
+
+
+def test_a_reload_by_appended_events_gives_the_ledger_a_full_reload_gives(db_path: Path, tmp_path: Path) -> None:
+    """The session that folds only what others appended (issue 18) sees what a new session sees, after unit
+    rows' statuses and notes, overall notes, undos, the townships set, a revision that renames a task, and a
+    new month's shard. Only appends are folded alone: after an import every shard is folded afresh."""
+    session = Store(db_path, clock=fixed_clock, user="tester")
+    other = Store(db_path, clock=fixed_clock, user="lisi")
+    ledger = session.load()
+    shared = next(task for task in ledger.tasks if len(task.units) >= 3)
+    cooperating, third = shared.units[1], shared.units[2]
+
+    def same_as_a_new_session() -> Ledger:
+        seen = session.load()
+        fresh = Store(db_path, clock=fixed_clock, user="tester")
+        assert seen == fresh.load()
+        assert session.history() == fresh.history()
+        assert session.events_after(None) == fresh.events_after(None)
+        return seen
+
+    other.add_note(shared.id, "牵头单位的进展")
+    first = same_as_a_new_session()
+    other.set_status(shared.id, Status.IN_PROGRESS, unit=cooperating)
+    other.add_note(shared.id, "配合单位的进展", unit=cooperating)
+    unit_note = other.add_note(shared.id, "另一配合单位的进展", unit=third)
+    other.set_status(shared.id, Status.BLOCKED, unit=third)
+    seen = same_as_a_new_session()
+    task = seen.by_id(shared.id)
+    assert task is not None and task.status_for(cooperating) is Status.IN_PROGRESS
+    assert [note.text for note in task.notes_for(third)] == ["另一配合单位的进展"]
+    assert task.notes[0] is first.by_id(shared.id).notes[0]  # folded once: the same note, not a copy
+
+    other.undo(unit_note.id)
+    session.add_note(shared.id, "本人的进展", unit=cooperating)  # this session's own write, between others'
+    other.set_status(shared.id, Status.DONE)
+    same_as_a_new_session()
+
+    other.set_towns(["马甲镇", "河市镇"])
+    town_task = next(task for task in other.load().tasks if task.towns)
+    other.set_status(town_task.id, Status.IN_PROGRESS, unit="马甲镇")
+    other.add_note(town_task.id, "镇里的进展", unit="马甲镇")
+    before_import = same_as_a_new_session()
+
+    prepared = prepare_import(other, _revision_renaming(tmp_path, before_import, shared.no))
+    apply_import(other, prepared)
+    other.add_note(town_task.id, "导入后的进展", unit="马甲镇")
+    after_import = same_as_a_new_session()
+    renamed = after_import.by_id(shared.id)
+    assert renamed is not None and "提档升级和改造" in renamed.content
+    assert renamed.notes[0] == before_import.by_id(shared.id).notes[0]
+    assert renamed.notes[0] is not before_import.by_id(shared.id).notes[0]  # folded afresh after the import
+
+    next_month = Store(db_path, clock=lambda: fixed_clock() + dt.timedelta(days=40), user="lisi")
+    next_month.add_note(shared.id, "下个月的进展", unit=cooperating)
+    next_month.set_status(town_task.id, Status.DONE, unit="马甲镇")
+    other.add_note(shared.id, "本月补记")
+    assert len(list(session.journal_dir.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].json"))) == 2
+    same_as_a_new_session()
