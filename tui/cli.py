@@ -364,9 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_note)
 
     p = commands.add_parser("towns", parents=[common], help="查看或设定乡镇（街道）：towns set 名称…（限主管）")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=_JSON_HELP)
     p.set_defaults(handler=cmd_towns)
-    sets = p.add_subparsers(dest="towns_command", metavar="set", parser_class=ChineseParser)
+    sets = p.add_subparsers(dest="towns_command", metavar="set", parser_class=ChineseParser, help="设定乡镇（街道）；不写则列出现有的")
     s = sets.add_parser("set", parents=[common], help="设定乡镇（街道），如 towns set 万安街道 双阳街道")
     s.add_argument("names", metavar="NAME", nargs="+", help="乡镇（街道）的名称")
 

@@ -137,7 +137,7 @@ class ShardFold:
             self.docs_by_task[task_id].append(entry)
             if doc.get("kind") == "note":
                 note = Note(doc["at"], doc["by"], doc["text"], event_id, doc.get("unit") or "")
-                self.notes.setdefault(task_id, []).append(note)
+                self.notes.setdefault(doc["task"], []).append(note)
 
     def _starts(self, name: str, table: Mapping[str, Mapping[str, Any]], keys: list[str]) -> bool:
         """Whether this fold's events are the first of `table`'s, as the very same documents (which the file
