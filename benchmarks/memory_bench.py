@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from benchmarks.cli_bench import SOURCE_DOCX, add_synthetic_notes, compile_bytecode, seed
+from benchmarks.cli_bench import SOURCE_DOCX, compile_bytecode, seed, seed_synthetic, taizhang_argv
 from benchmarks.pty_bench import Terminal
-from benchmarks.synthetic import write_synthetic_docx
 from tui.core.model import Status
 from tui.core.store import Store
 
@@ -104,7 +101,7 @@ def main() -> None:
     parser.add_argument("--ledger", choices=("both", "72", "large"), default="both")
     args = parser.parse_args()
     compile_bytecode()
-    taizhang = [shutil.which("taizhang") or sys.executable, *([] if shutil.which("taizhang") else ["-m", "tui.cli"])]
+    taizhang = taizhang_argv()
     with tempfile.TemporaryDirectory(prefix="taizhang-memory-") as folder:
         root = Path(folder)
         small = root / "small" / "db.json"
@@ -113,10 +110,7 @@ def main() -> None:
         if args.ledger in ("both", "72"):
             ledgers.append(("72 tasks", small))
         if args.ledger in ("both", "large"):
-            big = root / "big" / "db.json"
-            seed(big, write_synthetic_docx(root / "synthetic.docx", args.tasks))
-            add_synthetic_notes(Store(big), args.notes)
-            ledgers.append((f"{args.tasks} tasks x {args.notes} notes", big))
+            ledgers.append((f"{args.tasks} tasks x {args.notes} notes", seed_synthetic(root, args.tasks, args.notes)))
         for label, db in ledgers:
             print(f"resident memory of an idle session, {label}, {args.changes} changes by others at {args.rate:g}/s:")
             figures = dict(changes_by_others(taizhang, db, args.changes, args.rate, args.seed))
