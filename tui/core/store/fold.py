@@ -105,14 +105,14 @@ class ShardFold:
             self.docs: list[tuple[str, Mapping[str, Any]]] = [(f"{name}#{key}", table[key]) for key in keys]
             self.notes: dict[str, list[Note]] = {}
             self.docs_by_task: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
-            self._fold(self.docs, set())
+            self._fold(self.docs)
             self.statuses, self.unit_statuses, self.undo_refs = fold_statuses(doc for _event_id, doc in self.docs)
             return
         added = [(f"{name}#{key}", table[key]) for key in keys[len(reused.docs) :]]
         self.docs = [*reused.docs, *added]
         self.notes = dict(reused.notes)
         self.docs_by_task = dict(reused.docs_by_task)
-        self._fold(added, set())
+        self._fold(added)
         statuses, unit_statuses, undo_refs = fold_statuses(doc for _event_id, doc in added)
         self.statuses = {**reused.statuses, **statuses}
         self.unit_statuses = {
@@ -123,9 +123,10 @@ class ShardFold:
         if "events" in vars(reused):  # already built for the previous version: extended, not rebuilt
             self.events = [*reused.events, *(event_from_doc(event_id, doc) for event_id, doc in added)]
 
-    def _fold(self, docs: list[tuple[str, Mapping[str, Any]]], copied: set[str]) -> None:
-        """Index `docs` by task and collect their notes. The lists of tasks not in `copied` may be shared with
-        an earlier fold: they are replaced by copies before the first append."""
+    def _fold(self, docs: list[tuple[str, Mapping[str, Any]]]) -> None:
+        """Index `docs` by task and collect their notes. A task's lists may be shared with the previous fold:
+        each is replaced by a copy before its first append here."""
+        copied: set[str] = set()
         for entry in docs:
             event_id, doc = entry
             task_id = doc.get("task", "")
