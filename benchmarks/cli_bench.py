@@ -93,6 +93,19 @@ def add_synthetic_notes(store: Store, per_task: int) -> None:
     store.add_notes(notes)
 
 
+def seed_synthetic(root: Path, tasks: int, notes: int) -> Path:
+    """`root/big/db.json`: the synthetic ledger of `tasks` tasks with `notes` notes each (the README's large one)."""
+    big = root / "big" / "db.json"
+    add_synthetic_notes(seed(big, write_synthetic_docx(root / "synthetic.docx", tasks)), notes)
+    return big
+
+
+def taizhang_argv() -> list[str]:
+    """The installed `taizhang`, else this interpreter running the command line's module."""
+    installed = shutil.which("taizhang")
+    return [installed] if installed else [sys.executable, "-m", "tui.cli"]
+
+
 def store_write_latency(store: Store, runs: int) -> dict[str, tuple[float, float]]:
     """Latency of a status change and of a note through the store, as a running app makes them."""
     ids = [task.id for task in store.load().tasks]

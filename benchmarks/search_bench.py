@@ -14,17 +14,14 @@ project's environment. Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.cli_bench import SOURCE_DOCX, add_synthetic_notes, compile_bytecode, seed, wall
+from benchmarks.cli_bench import SOURCE_DOCX, compile_bytecode, seed, seed_synthetic, taizhang_argv, wall
 from benchmarks.pty_bench import Terminal
-from benchmarks.synthetic import write_synthetic_docx
 from tui.core.search import SearchIndex
 from tui.core.store import Store
 
@@ -79,14 +76,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     compile_bytecode()
-    taizhang = [shutil.which("taizhang") or sys.executable, *([] if shutil.which("taizhang") else ["-m", "tui.cli"])]
+    taizhang = taizhang_argv()
     with tempfile.TemporaryDirectory(prefix="taizhang-search-") as folder:
         root = Path(folder)
         small = root / "small" / "db.json"
         seed(small, SOURCE_DOCX)
-        big = root / "big" / "db.json"
-        seed(big, write_synthetic_docx(root / "synthetic.docx", args.tasks))
-        add_synthetic_notes(Store(big), args.notes)
+        big = seed_synthetic(root, args.tasks, args.notes)
         for label, db, title in (
             ("72 tasks", small, "洛江区落实"),
             (f"{args.tasks} tasks x {args.notes} notes", big, "合成台账"),

@@ -8,9 +8,13 @@ as each account in turn. The installed program comes from a venv built from Debi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import pwd
+import random
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -150,6 +154,8 @@ class Server:
             f"    ForceCommand env TAIZHANG_DB={self.db} TAIZHANG_USERS={self.users} LANG=C.UTF-8 {self.program} --ssh\n"
             "    DisableForwarding yes\n"
             "    PermitTTY yes\n"
+            "    ClientAliveInterval 30\n"
+            "    ClientAliveCountMax 4\n"
         )
         _run(SSHD, "-t", "-f", config)
         self.sshd = subprocess.Popen(
@@ -306,6 +312,70 @@ def test_without_a_terminal_the_forced_command_prints_one_line(server: Server) -
             assert "\x1b" not in result.stderr
     assert server.db.exists()
     assert _history(server) == []
+
+
+def _processes_of(account: str, name: str) -> list[str]:
+    """Command lines of `account`'s processes that mention `name`."""
+    uid = pwd.getpwnam(account).pw_uid
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                if name in command:
+                    found.append(f"{entry.name}: {command}")
+        except OSError:
+            continue
+    return found
+
+
+def test_connections_dropped_mid_redraw_leave_no_process(server: Server) -> None:
+    """Issue 18: the ssh client killed while the app draws, saves, or waits for a stalled link; sshd then
+    hangs up the session's terminal.
+
+    Regression: such sessions stayed alive for ever, wedged on Textual's dead output thread (textual#6692).
+    A stalled link is sshd's session process stopped for a second: what the app draws backs up into the
+    pty and its output queue, as over a slow township line, before the connection drops.
+    """
+    account = ACCOUNTS[1]  # 李四, supervisor: may set any status
+    rng = random.Random()
+    confirmed = []
+    for attempt in range(6):
+        number = 40 + attempt
+        tmux = _open_task(server, account, number)
+        relay: list[int] = []  # sshd's process of the session, which relays between socket and pty
+        try:
+            tmux.keys("3")
+            tmux.wait_for(f"{number} 号任务：未启动 -> 已完成")  # confirmed: it must survive the drop
+            confirmed.append(number)
+            relay = [int(line.split(":")[0]) for line in _processes_of(account, "sshd")]
+            if attempt % 3 == 0:  # mid-redraw
+                tmux.keys(*["Down"] * 30)
+                time.sleep(rng.uniform(0.0, 0.09))
+            elif attempt % 3 == 1:  # the next save in flight
+                tmux.keys("2", "Down", "Down")
+                time.sleep(rng.uniform(0.0, 0.03))
+            else:  # a stalled link, then a drop
+                tmux.keys(*["Down", "Up"] * 100)
+                time.sleep(0.3)
+                for pid in relay:
+                    os.kill(pid, signal.SIGSTOP)
+                time.sleep(1.0)
+        finally:
+            tmux.kill()
+            for pid in relay:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
+        dropped = time.monotonic()
+        while _processes_of(account, "taizhang") and time.monotonic() < dropped + 5:
+            time.sleep(0.1)
+        assert _processes_of(account, "taizhang") == [], f"attempt {attempt}: alive 5 s after the connection dropped"
+
+    done = {(e["no"], e["new"]) for e in _history(server) if e["by"] == account and e["kind"] == "status"}
+    assert all((number, "done") in done for number in confirmed), done
+    check = server.taizhang("check")
+    assert check.returncode == 0, check.stderr
+    assert "残留的临时文件" not in check.stdout, check.stdout
 
 
 def test_each_account_marks_a_task_from_the_keyboard_over_ssh(server: Server) -> None:

@@ -1,15 +1,20 @@
-"""The app's terminal: no escape codes without one; SIGHUP/SIGTERM make it leave cleanly."""
+"""The app's terminal: no escape codes without one; SIGHUP/SIGTERM make it leave cleanly, and surely."""
 
 from __future__ import annotations
 
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import PROJECT
+from tui.core.interprocess_lock import InterProcessLock
+from tui.core.model import Status
+from tui.core.store import Store, StoreError
 
 LOOP_PROGRAM = """
 import asyncio, sys
@@ -111,3 +116,76 @@ def test_a_forced_login_without_ssh_flag_says_what_the_administrator_must_add(db
     )
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "ForceCommand 没有加 --ssh" in result.stderr
+
+
+# The event loop stuck as Textual's was (textual#6692): in `Queue.put`, waiting for room that no thread makes.
+WEDGED_PROGRAM = """
+import asyncio, queue, sys
+from tui.terminal import install_exit_handlers
+
+async def main():
+    install_exit_handlers(
+        lambda: print("the loop ran the exit callback", flush=True),
+        on_hangup=lambda: print("terminal gone", flush=True),
+        finish_writes=lambda: print("writes finished", flush=True),
+        deadline_seconds=float(sys.argv[1]),
+    )
+    output = queue.Queue(1)
+    output.put("frame")
+    print("ready", flush=True)
+    output.put("next frame")
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM], ids=["SIGHUP", "SIGTERM"])
+def test_a_wedged_event_loop_still_ends_by_the_deadline(signum: int) -> None:
+    """Regression (issue 18): a session whose event loop waited for Textual's dead output thread never ended."""
+    deadline = 1.0
+    process = subprocess.Popen(
+        [sys.executable, "-c", WEDGED_PROGRAM, str(deadline)],
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+    signalled = time.monotonic()
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=30)
+    waited = time.monotonic() - signalled
+    assert process.returncode == 128 + signum, err
+    expected = ["terminal gone", "writes finished"] if signum == signal.SIGHUP else ["writes finished"]
+    assert out.split("\n")[:-1] == expected
+    assert deadline <= waited < deadline + 10
+
+
+def test_finish_writes_lets_the_write_in_flight_end_and_no_other_start(db_path: Path) -> None:
+    """What the last-resort exit waits for: the write this process has begun, and nothing after it."""
+    store = Store(db_path, user="tester")
+    first, second = (task.id for task in store.load().tasks[:2])
+    other_process = InterProcessLock(store.lock_path, timeout=5)  # another session, holding the store
+    other_process.acquire()
+    in_flight = threading.Thread(target=store.set_status, args=(first, Status.DONE))
+    in_flight.start()
+    time.sleep(0.2)
+    assert not store.finish_writes(0.2)  # still waiting for the other session: not finished
+    other_process.release()
+    in_flight.join(timeout=10)
+    assert store.finish_writes(5.0)
+    refused: list[StoreError] = []
+
+    def late_write() -> None:
+        try:
+            store.set_status(second, Status.DONE)
+        except StoreError as error:  # after the lock's timeout, long after this test
+            refused.append(error)
+
+    late = threading.Thread(target=late_write, daemon=True)
+    late.start()
+    late.join(timeout=0.5)
+    assert late.is_alive()  # held off: the process ends before it can write
+    statuses = Store(db_path).load()
+    assert statuses.by_id(first).status is Status.DONE
+    assert statuses.by_id(second).status is Status.NOT_STARTED

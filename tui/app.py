@@ -13,27 +13,38 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from textual import on
 from textual.actions import ActionParseResult
 from textual.actions import parse as parse_action
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
-from textual.notifications import SeverityLevel
+from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
+from textual.timer import Timer
 
 from tui.core.model import without_controls
 from tui.core.store import Store
 from tui.key_order import OrderedKeys
-from tui.long_lived import collect_rarely
+from tui.long_lived import collect_garbage, collect_rarely, keep_large_blocks_apart
 from tui.screens.main import MainScreen
 from tui.terminal import install_exit_handlers
-from tui.textual_internals import keep_wide_characters_whole
+from tui.textual_internals import DriverGuard, keep_wide_characters_whole, release_old_toasts
+from widgets.store_watcher import StoreWatcher
 
 __all__ = ["LedgerCommands", "TaizhangApp", "make_app", "run_app"]
 
 _SWITCH_INTERVAL_SECONDS = 0.0005
+# After SIGHUP/SIGTERM the app normally ends within a few tenths of a second; if it has not after this
+# long, the process ends itself, once a store write in flight has finished (or this grace has passed).
+_EXIT_DEADLINE_SECONDS = 2.0
+_WRITE_GRACE_SECONDS = 1.5
+# Others' changes leave cyclic garbage: collected once they pause for this long (their toasts gone by
+# then), or after this many reloads while they keep coming (a session at 120x40 held ~25 KB per change).
+_GARBAGE_QUIET_SECONDS = 10.0
+_GARBAGE_RELOADS = 10
 
 
 _KEY_NAMES = {
@@ -107,12 +118,22 @@ class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost 
         self.store = store
         self.read_only = read_only
         self.leave_on_hangup = leave_on_hangup
+        self._reloads_uncollected = 0
+        self._garbage_timer: Timer | None = None
 
     def on_mount(self) -> None:
         if self.leave_on_hangup:
             # Textual installs no handler: a dropped SSH connection (SIGHUP) would kill the process
-            # mid-frame. Leave cleanly instead; finished writes are already on disk.
-            install_exit_handlers(self.exit)
+            # mid-frame. Leave cleanly instead, and for certain: Textual's own shutdown can wedge on a
+            # terminal that has gone (see tui/textual_internals.py), so a deadline ends the process.
+            guard = DriverGuard(self)
+            guard.resume_only_after_suspend()
+            install_exit_handlers(
+                self.exit,
+                on_hangup=guard.terminal_gone,
+                finish_writes=partial(self.store.finish_writes, _WRITE_GRACE_SECONDS),
+                deadline_seconds=_EXIT_DEADLINE_SECONDS,
+            )
 
     async def run_action(
         self,
@@ -128,6 +149,7 @@ class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost 
             destination, name, _parameters = parse_action(action)
             return not destination and default_namespace.say_refusal(name)
         return False
+
     def notify(
         self,
         message: str,
@@ -161,6 +183,27 @@ class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost 
         ]
         if keys:
             self.notify(f"按 {' 或 '.join(sorted(set(keys), key=len))} 退出台账。", title="要退出吗？")
+    def on_notify(self, _message: Notify) -> None:
+        # After Textual's own handler: what earlier toasts left behind is let go (tui/textual_internals.py).
+        release_old_toasts(self)
+
+    @on(StoreWatcher.Changed)
+    def _collect_garbage_of_changes(self, _message: StoreWatcher.Changed) -> None:
+        """After the screen reloaded for a change made elsewhere (the message bubbles up from it)."""
+        self._reloads_uncollected += 1
+        if self._reloads_uncollected >= _GARBAGE_RELOADS:
+            self._collect_garbage()
+        elif self._garbage_timer is None:
+            self._garbage_timer = self.set_timer(_GARBAGE_QUIET_SECONDS, self._collect_garbage, name="garbage")
+        else:
+            self._garbage_timer.reset()
+
+    def _collect_garbage(self) -> None:
+        self._reloads_uncollected = 0
+        if self._garbage_timer is not None:
+            self._garbage_timer.stop()
+            self._garbage_timer = None
+        collect_garbage()
 
     def get_key_display(self, binding: Binding) -> str:
         # Textual shows arrows and a return symbol: ambiguous-width glyphs in CJK terminals.
@@ -191,6 +234,7 @@ def run_app(store: Store, read_only: bool = False) -> int:
     # hand-over, which tripled the keypress-to-saved time of a note (benchmarks/pty_bench.py).
     sys.setswitchinterval(_SWITCH_INTERVAL_SECONDS)
     collect_rarely()
+    keep_large_blocks_apart()
     app = TaizhangApp(store, read_only=read_only, leave_on_hangup=True)
     app.run()
     return app.return_code or 0

@@ -1,4 +1,4 @@
-"""Keeping CPython's cyclic garbage collector away from the loaded ledger.
+"""Keeping CPython's cyclic garbage collector away from the loaded ledger, and the long-running app steady.
 
 A large ledger is hundreds of thousands of long-lived objects (the parsed journal, the folded notes).
 CPython's full collections scan every one of them, every second or two of use: at 5,000 tasks x 20
@@ -8,11 +8,12 @@ these objects form reference cycles, so the collector has nothing to find among 
 
 from __future__ import annotations
 
+import ctypes
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["bulk_load", "collect_rarely", "exempt_from_gc"]
+__all__ = ["bulk_load", "collect_garbage", "collect_rarely", "exempt_from_gc", "keep_large_blocks_apart"]
 
 
 @contextmanager
@@ -30,8 +31,9 @@ def bulk_load() -> Iterator[None]:
 def exempt_from_gc() -> None:
     """Exempt everything alive now from later collections (it is still freed when no longer used).
 
-    Call once what was loaded is in place; cyclic garbage alive at this moment is kept, which is why
-    this is done after a load, not on every change.
+    Call once what was loaded is in place; cyclic garbage alive at this moment is kept, and so is
+    anything frozen that later becomes cyclic garbage (e.g. the tree's first nodes once it is rebuilt):
+    which is why this is done once after a load, never on every change.
     """
     gc.freeze()
 
@@ -48,4 +50,34 @@ def collect_rarely() -> None:
     gc.set_threshold(young, middle, _OLD_GENERATION_THRESHOLD)
 
 
+def collect_garbage() -> None:
+    """One full collection, now: over what is not exempt (the loaded ledger is), tens of milliseconds.
+
+    For the long-running app, at a quiet moment after others' changes: each leaves cyclic garbage
+    (expired toasts, replaced render caches) that outlives the rare full collections `collect_rarely`
+    allows; left to them, the garbage of a thousand changes or so piled up between two of them.
+    """
+    gc.collect()
+
+
 _OLD_GENERATION_THRESHOLD = 100  # CPython's default is 10
+
+
+def keep_large_blocks_apart() -> None:
+    """Large blocks (a shard's bytes, the table of its events) straight from the system and back to it.
+
+    glibc does so for blocks over 128 KB until the first one is freed; it then raises that threshold and
+    serves the next ones from its heap, where what is freed between longer-lived blocks is never given
+    back. A session re-reads this month's shard after every change anyone makes: its heap grew by about
+    1 KB per change. Fixing glibc's M_MMAP_THRESHOLD (as MALLOC_MMAP_THRESHOLD_ would) keeps it steady;
+    elsewhere this does nothing.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt  # the C library the interpreter runs on
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, _LARGE_BLOCK_BYTES)
+
+
+_M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+_LARGE_BLOCK_BYTES = 128 * 1024  # glibc's default before it starts moving it

@@ -10,7 +10,10 @@ import asyncio
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from typing import TextIO
 
 __all__ = ["EXIT_SIGNALS", "install_exit_handlers", "no_terminal_message", "terminal_refusal"]
@@ -71,41 +74,107 @@ def terminal_refusal(
     return None
 
 
+class _ExitWatch:
+    """A thread that learns of SIGHUP/SIGTERM through a pipe, asks the app to leave and, with a deadline,
+    ends the process itself if the app has not left by then."""
+
+    def __init__(
+        self,
+        exit_callback: Callable[[], object],
+        loop: asyncio.AbstractEventLoop | None,
+        on_hangup: Callable[[], object] | None,
+        finish_writes: Callable[[], object] | None,
+        deadline_seconds: float | None,
+    ) -> None:
+        self.exit_callback = exit_callback
+        self.loop = loop
+        self.on_hangup = on_hangup
+        self.finish_writes = finish_writes
+        self.deadline_seconds = deadline_seconds
+        self.read_fd, self.write_fd = os.pipe()
+        os.set_blocking(self.write_fd, False)
+        self.thread = threading.Thread(target=self._watch, name="taizhang-exit-watch", daemon=True)
+
+    def note(self, signum: int, _frame: object) -> None:
+        """The Python-level handler: runs in the main thread whenever it next runs Python code."""
+        with suppress(OSError):
+            os.write(self.write_fd, bytes([signum]))
+
+    def _watch(self) -> None:
+        leaving = False
+        try:
+            # Reads until `stop` closes the other end: a pipe nobody reads would fail the signal handlers.
+            while data := os.read(self.read_fd, 64):
+                exit_signal = next((signum for signum in data if signum in EXIT_SIGNALS), None)
+                if exit_signal is not None and not leaving:
+                    leaving = True
+                    self._leave(exit_signal)
+        finally:
+            os.close(self.read_fd)
+
+    def _leave(self, signum: int) -> None:
+        noticed = time.monotonic()
+        try:
+            if signum == signal.SIGHUP and self.on_hangup is not None:
+                self.on_hangup()
+            if self.loop is None:
+                self.exit_callback()
+            else:
+                with suppress(RuntimeError):  # the loop has closed: the process is ending anyway
+                    self.loop.call_soon_threadsafe(self.exit_callback)
+        finally:  # whatever went wrong above, the deadline holds
+            if self.deadline_seconds is not None:
+                time.sleep(max(0.0, noticed + self.deadline_seconds - time.monotonic()))
+                # Still here: the app's shutdown is stuck (or slow). Let a store write in flight finish, then end.
+                try:
+                    if self.finish_writes is not None:
+                        self.finish_writes()
+                finally:
+                    os._exit(128 + signum)
+
+    def stop(self) -> None:
+        os.close(self.write_fd)  # the thread reads the end of the pipe and closes its end
+
+
 def install_exit_handlers(
-    exit_callback: Callable[[], object], loop: asyncio.AbstractEventLoop | None = None
+    exit_callback: Callable[[], object],
+    loop: asyncio.AbstractEventLoop | None = None,
+    *,
+    on_hangup: Callable[[], object] | None = None,
+    finish_writes: Callable[[], object] | None = None,
+    deadline_seconds: float | None = None,
 ) -> Callable[[], None]:
     """Call `exit_callback` on SIGHUP (the SSH connection dropped) or SIGTERM; returns an uninstaller.
 
-    Textual installs no handler, so without this the process dies mid-frame. The callback runs
-    in the event loop (e.g. `app.exit`), so a change being saved finishes first; writes are atomic,
-    so even a later SIGKILL leaves a whole store. SIGHUP is never ignored: Textual's input thread
-    then spins at full CPU on the dead terminal.
+    Textual installs no handler, so without this the process dies mid-frame. The callback runs in the
+    event loop (`app.exit`), so a change being saved finishes first; without a loop it runs in a thread.
+    A thread of its own, not the main thread, reacts to the signal: the event loop may be the thing
+    that is stuck. On SIGHUP it first calls `on_hangup` (the terminal is gone: stop drawing). With
+    `deadline_seconds`, if the process is still alive that long after the signal, it calls
+    `finish_writes` (wait for a store write in flight) and ends the process with status 128 + signal.
+    Store writes are atomic, so even that, or a later SIGKILL, leaves a whole store. SIGHUP is never
+    ignored: Textual's input thread then spins at full CPU on the dead terminal.
     """
     if loop is None:
-        try:
+        with suppress(RuntimeError):
             loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-    if loop is not None:
-        for signum in EXIT_SIGNALS:
-            loop.add_signal_handler(signum, exit_callback)
-
-        def remove_loop_handlers() -> None:
-            for signum in EXIT_SIGNALS:
-                loop.remove_signal_handler(signum)
-
-        return remove_loop_handlers
-
+    watch = _ExitWatch(exit_callback, loop, on_hangup, finish_writes, deadline_seconds)
     previous = {signum: signal.getsignal(signum) for signum in EXIT_SIGNALS}
-
-    def handler(_signum: int, _frame: object) -> None:
-        exit_callback()
-
     for signum in EXIT_SIGNALS:
-        signal.signal(signum, handler)
+        signal.signal(signum, watch.note)
+    # Where no one else uses it, the wakeup fd lets CPython's C-level handler write the signal number to
+    # the pipe at once, from whichever thread the kernel interrupted: then the watcher does not even
+    # wait for the main thread to run Python code again. (The bytes of other signals are ignored.)
+    previous_wakeup = signal.set_wakeup_fd(watch.write_fd, warn_on_full_buffer=False)
+    if previous_wakeup != -1:
+        signal.set_wakeup_fd(previous_wakeup)
+    watch.thread.start()
 
     def restore() -> None:
+        if previous_wakeup == -1:
+            signal.set_wakeup_fd(-1)
         for signum, old in previous.items():
             signal.signal(signum, old if old is not None else signal.SIG_DFL)
+        watch.stop()
 
     return restore

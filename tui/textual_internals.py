@@ -27,12 +27,37 @@ Private names used, and why:
   where its own widget is in front on both sides.
 - `App.on_event` (an undocumented method, overridden): where the app receives each event before
   sending it on. Keys are held there until the previous key has been handled (tui/key_order.py).
+- `App._driver`: the running driver; Textual has no public accessor.
+- `LinuxDriver._must_signal_resume`: set by the driver's SIGTSTP handler, cleared when it resumes. It is
+  the only record that a SIGCONT follows a suspension (Ctrl+Z, `kill -TSTP`) rather than a hangup.
+- `LinuxDriver._sigcont_application` (reached through `signal.getsignal(SIGCONT)`, not by name): it
+  resumes application mode on every SIGCONT, suspended or not.
+- `LinuxDriver._writer_thread` and `WriterThread._queue`: the 30-slot queue the event loop writes every
+  frame into, drained by the `textual-output` thread.
+- `App._notifications`, `ToastRack._toast_id` and the private module `textual.widgets._toast` (for
+  `ToastRack` and `ToastHolder`): the toasts on screen, to remove the holders Textual leaves behind (see
+  `release_old_toasts`).
+- `StylesCache.get_inner_outer`, from the private module `textual._styles_cache`: an `lru_cache` whose
+  keys hold removed widgets' render caches (textual#6665; see `release_old_toasts`).
+
+Why the driver is touched: when a terminal goes away (an SSH connection drops, `tmux kill-session`), the
+kernel sends SIGHUP and SIGCONT. The output thread dies on its first write to the hung-up terminal (EIO),
+and a SIGCONT makes the driver start application mode again over the dead terminal, racing the shutdown.
+Either way the event loop ends up in `Queue.put` on a queue nothing drains: in `App._display`
+(mid-redraw) or in `App._shutdown` -> `LinuxDriver.disable_input` -> `_disable_mouse_support`. The
+process then stays, with no terminal, for ever. The same wedge is reported upstream for
+`App.suspend()` (https://github.com/Textualize/textual/issues/6692). Textual's files are not patched:
+`DriverGuard` replaces attributes of the one running driver.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Generic, cast
+from queue import Queue
+from types import FrameType
+from typing import Any, Generic, cast
 
 from rich.text import Text
 from textual import events
@@ -44,7 +69,15 @@ from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeDataType, TreeNode
 
-__all__ = ["HookedTree", "KeyHoldingApp", "OwnVirtualSize", "keep_wide_characters_whole", "lay_out_lines"]
+__all__ = [
+    "DriverGuard",
+    "HookedTree",
+    "KeyHoldingApp",
+    "OwnVirtualSize",
+    "keep_wide_characters_whole",
+    "lay_out_lines",
+    "release_old_toasts",
+]
 
 
 def lay_out_lines(tree: Tree[TreeDataType]) -> None:
@@ -192,3 +225,83 @@ def keep_wide_characters_whole() -> None:
     compositor renders through the two functions above. Called once, before the app runs."""
     Compositor._render_chops = _render_chops_keeping_wide_characters  # type: ignore[method-assign]
     Compositor.render_partial_update = _render_partial_update_to_piece_ends  # type: ignore[method-assign]
+
+
+def _discard(*_args: object) -> None:
+    return None
+
+
+def _drain(queue: Queue[Any]) -> None:
+    """Take (and throw away) whatever is written, so that no `Queue.put` waits for a dead output thread."""
+    while True:
+        queue.get()
+
+
+class DriverGuard:
+    """Keeps the running app's driver from wedging the process once its terminal is gone."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.app = app
+        self._terminal_gone = threading.Event()
+
+    def resume_only_after_suspend(self) -> None:
+        """Let SIGCONT resume application mode only after a SIGTSTP suspended it, and never once the
+        terminal is gone: the SIGCONT a hangup brings would otherwise start a second output thread
+        over the dead terminal while the app shuts down. Call once the driver runs (from on_mount)."""
+        driver = self.app._driver
+        textual_handler = signal.getsignal(signal.SIGCONT)
+        if driver is None or not callable(textual_handler):
+            return  # headless (tests) or not the Linux driver: nothing resumes on SIGCONT
+
+        def on_sigcont(signum: int, frame: FrameType | None) -> None:
+            if getattr(driver, "_must_signal_resume", False) and not self._terminal_gone.is_set():
+                textual_handler(signum, frame)
+
+        signal.signal(signal.SIGCONT, on_sigcont)
+
+    def terminal_gone(self) -> None:
+        """The terminal hung up: throw away everything the app still draws, and unblock a write already
+        waiting for room in the output queue, so the app's own shutdown can run to its end.
+
+        Thread-safe (called from the exit watcher thread, never from a signal handler): it only replaces
+        attributes of the driver and starts a thread. The terminal is not restored (nothing is there).
+        """
+        self._terminal_gone.set()
+        driver = self.app._driver
+        if driver is None:
+            return
+        # Instance attributes shadow the driver's methods: every later write, flush and close is a no-op
+        # (close would join an output thread that may never see its stop sentinel).
+        driver.write = _discard  # type: ignore[method-assign, assignment]
+        driver.flush = _discard  # type: ignore[method-assign]
+        driver.close = _discard  # type: ignore[method-assign]
+        queue = getattr(getattr(driver, "_writer_thread", None), "_queue", None)
+        if isinstance(queue, Queue):
+            threading.Thread(target=_drain, args=(queue,), name="taizhang-discard-output", daemon=True).start()
+
+
+def release_old_toasts(app: App[Any]) -> None:
+    """Let go of the toasts that have gone: a session that shows colleagues' changes as toasts all day
+    otherwise grows by about 20 KB per change. Call from the event loop whenever a notification is posted.
+
+    Two things in Textual 8.2.8 keep them:
+    - `StylesCache.get_inner_outer` is an `lru_cache` on a method, so each of its 1,024 keys holds the
+      `StylesCache` of a widget that rendered, with every line that widget drew. Each toast is two
+      widgets; long after they are removed, the cache keeps them. Clearing it costs a few colour sums
+      on the next frame.
+    - Every toast sits in a `ToastHolder` in the screen's `ToastRack`. A toast's own timer removes its
+      holder, but it starts when the toast is mounted, a little after its notification began to age;
+      when another notification arrives in between, `ToastRack.show` removes the already expired toast
+      alone, and its empty holder stays in the rack for ever. Such a holder is removed here only when it
+      is empty and its notification has expired, so a holder still being mounted is never touched.
+    """
+    from textual._styles_cache import StylesCache
+    from textual.widgets._toast import ToastHolder, ToastRack  # private module: no public name for these
+
+    StylesCache.get_inner_outer.cache_clear()
+    current = {ToastRack._toast_id(notification) for notification in app._notifications}  # iterating drops expired
+    for screen in app.screen_stack:
+        for rack in screen.query_children(ToastRack):
+            for holder in rack.query_children(ToastHolder):
+                if not holder.children and holder.id not in current:
+                    holder.remove()

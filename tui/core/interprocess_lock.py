@@ -81,6 +81,11 @@ class InterProcessLock:
             self._fd = None
         self._thread_lock.release()
 
+    def hold_until_exit(self, timeout: float) -> bool:
+        """Wait up to `timeout` s for this process's holder to let go, then keep every other thread of
+        this process out for good: for a process about to end at once. Whether it let go in time."""
+        return self._thread_lock.acquire(timeout=timeout)
+
     def __enter__(self) -> InterProcessLock:
         self.acquire()
         return self

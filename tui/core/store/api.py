@@ -96,6 +96,7 @@ class Store(Journal):
         # Task objects by id, reused while their record, statuses, notes and townships are unchanged.
         self._tasks: dict[str, tuple[tuple[Any, ...], Task]] = {}
         self._town_ids: tuple[dict[str, Any], frozenset[str]] | None = None
+        self._document_folded_with: Tables | None = None  # db.json's tables at the last load
         self._lock = InterProcessLock(self.lock_path, timeout=LOCK_TIMEOUT_SECONDS)
 
     @property
@@ -232,6 +233,10 @@ class Store(Journal):
         much cheaper on a large journal (`Ledger.notes_loaded` says which it is).
         """
         tables = self._document_tables()
+        if tables and tables is not self._document_folded_with:
+            if self._document_folded_with is not None:
+                self._fold_afresh()  # an import rewrote db.json: nothing folded before is built on
+            self._document_folded_with = tables
         meta = self._meta()
         folded = self._state() if with_notes else self._statuses()
         notes_by_task = folded.notes if isinstance(folded, Folded) and with_notes else {}
@@ -246,8 +251,10 @@ class Store(Journal):
             last_note = notes[-1].event if notes else ""
             key = (id(doc), status, len(notes), last_note, rows, task_towns)
             cached = self._tasks.get(task_id)
-            # `rows` is the fold's own dict, replaced (never changed) when a row of the task changes.
-            if cached is not None and cached[0][:4] == key[:4] and cached[0][4] is rows and cached[0][5] == task_towns:
+            # `rows` is the fold's own dict, replaced (never changed) when a row of the task changes; a fold of
+            # the whole journal builds new ones, equal where nothing changed.
+            same_rows = cached is not None and (cached[0][4] is rows or cached[0][4] == rows)
+            if cached is not None and cached[0][:4] == key[:4] and same_rows and cached[0][5] == task_towns:
                 return cached[1]
             task = task_from_doc(doc, status, notes, towns=task_towns, unit_statuses=rows)
             self._tasks[task_id] = (key, task)
@@ -385,6 +392,12 @@ class Store(Journal):
                     {"task": target.task, "kind": "undo", "ref": event_id, "old": target.new, "new": target.old, **row}
                 )
             return self._append({"task": target.task, "kind": "undo", "ref": event_id, "text": target.text, **row})
+
+    def finish_writes(self, timeout: float) -> bool:
+        """Wait up to `timeout` s for this process's write in flight, then let no other start: call just
+        before the process ends abruptly (a write is atomic, so even ending mid-write loses only that
+        change, but one that finishes is kept). Whether the writes finished in time."""
+        return self._lock.hold_until_exit(timeout)
 
     # ----------------------------------------------------------------- imports, check and repair (rare: loaded on use)
 

@@ -15,6 +15,7 @@ afresh and never changes a document it inserted before.)
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,16 @@ from tui.core.shared_files import atomic_write_bytes
 from tui.core.store.backups import restore_advice
 from tui.core.store.errors import StoreError, StoreUnavailable
 
-__all__ = ["AtomicJSONStorage", "FileCache", "Signature", "Tables", "open_db", "signature", "write_tables"]
+__all__ = [
+    "AtomicJSONStorage",
+    "FileCache",
+    "JournalMark",
+    "Signature",
+    "Tables",
+    "open_db",
+    "signature",
+    "write_tables",
+]
 
 # (inode, size, mtime in ns): a file whose signature is unchanged holds what was parsed from it.
 Signature = tuple[int, int, int]
@@ -44,12 +54,18 @@ def signature(path: Path) -> Signature | None:
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
+# Where a journal shard's last event ends, and a digest of the file up to there (see `FileCache.read_journal`).
+JournalMark = tuple[int, bytes]
+
+
 class FileCache:
     """Parsed JSON files, re-read only when the file on disk changed. What `read` returns is shared by every
     reader: never change it (a write caches a new dict instead)."""
 
     def __init__(self) -> None:
-        self._entries: dict[Path, tuple[Signature, Tables]] = {}
+        # Each file's signature, tables and (journal shards read by `read_journal` only) mark, as one tuple:
+        # a thread reading while another replaces it sees one version or the other, never a mix.
+        self._entries: dict[Path, tuple[Signature, Tables, JournalMark | None]] = {}
 
     def read(self, path: Path) -> Tables | None:
         found = signature(path)
@@ -59,34 +75,119 @@ class FileCache:
         cached = self._entries.get(path)
         if cached is not None and cached[0] == found:
             return cached[1]
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
+        raw = _read_bytes(path)
+        data = _parse_tables(path, raw) if raw is not None else None
+        if data is not None:
+            self._entries[path] = (found, data, None)
+        return data
+
+    def read_journal(self, path: Path) -> Tables | None:
+        """`read` for a journal shard, which grows by events appended to its one table. When the file is the
+        version this method read before plus appended events, only those are parsed, and the earlier events
+        are the same objects as before (so a shard's fold can tell them from the new ones, `ShardFold`).
+
+        A session re-reads this month's shard after every change anyone makes: parsing all of it each time
+        allocated the whole month again per change, and a session grew with each change it saw (issue 18).
+        Anything else (this process's own write, a shard rewritten or put back from a copy) is read whole.
+        """
+        found = signature(path)
+        cached = self._entries.get(path)
+        if found is None or (cached is not None and cached[0] == found):
+            return self.read(path)
+        raw = _read_bytes(path)
+        if raw is None:
+            return self.read(path)
+        mark = cached[2] if cached is not None else None
+        events = _appended_events(raw, mark, cached[1]) if cached is not None and mark is not None else None
+        data = {"events": events} if events is not None else _parse_tables(path, raw)
+        if data is None:
+            self.forget(path)
             return None
-        except IsADirectoryError:
-            raise StoreUnavailable(
-                f"{path} 是一个目录，不是数据文件。请指定其中的数据文件，如 --db {path / 'db.json'}。"
-            ) from None
-        except OSError as error:
-            raise StoreUnavailable(os_error_line(error, "读取台账")) from None
-        if not raw.strip():
-            return None
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise StoreError(f"数据文件 {path} 已损坏（不是有效的 JSON）。{restore_advice(path)}") from error
-        if not isinstance(data, dict):
-            raise StoreError(f"数据文件 {path} 格式不对。{restore_advice(path)}")
-        self._entries[path] = (found, data)
+        self._entries[path] = (found, data, _journal_mark(raw))
         return data
 
     def remember(self, path: Path, data: Tables) -> None:
         found = signature(path)
         if found is not None:
-            self._entries[path] = (found, data)
+            self._entries[path] = (found, data, None)
 
     def forget(self, path: Path) -> None:
         self._entries.pop(path, None)
+
+    def forget_marks(self) -> None:
+        """Read every journal shard that changes from now on whole (`read_journal`), not by its appended events."""
+        self._entries = {path: (found, data, None) for path, (found, data, _mark) in self._entries.items()}
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """The file's bytes, None when it has gone; StoreUnavailable (one line) when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise StoreUnavailable(
+            f"{path} 是一个目录，不是数据文件。请指定其中的数据文件，如 --db {path / 'db.json'}。"
+        ) from None
+    except OSError as error:
+        raise StoreUnavailable(os_error_line(error, "读取台账")) from None
+
+
+def _parse_tables(path: Path, raw: bytes) -> Tables | None:
+    """A store file's tables (None for an empty file); StoreError, in Chinese, when it is not one."""
+    if not raw.strip():
+        return None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise StoreError(f"数据文件 {path} 已损坏（不是有效的 JSON）。{restore_advice(path)}") from error
+    if not isinstance(data, dict):
+        raise StoreError(f"数据文件 {path} 格式不对。{restore_advice(path)}")
+    return data
+
+
+# A shard as `AtomicJSONStorage` writes it: `{"events": {"1": {...}, ..., "N": {...}}}` and a newline. An
+# appended event goes between the last event's `}` and the `}}` that close the table and the file.
+_JOURNAL_END = b"}}\n"
+# Fields whose values repeat from event to event (the same account, task, kind, unit): one string each.
+_REPEATED_FIELDS = ("by", "kind", "task", "old", "new", "unit")
+
+
+def _journal_mark(raw: bytes) -> JournalMark:
+    """Where a shard's last event ends (0: not a shard as written), and a digest of the file up to there."""
+    import hashlib  # here, not at the top: a `taizhang mark` should not pay for importing it
+
+    end = len(raw) - len(_JOURNAL_END) if raw.endswith(_JOURNAL_END) else 0
+    return end, hashlib.sha1(memoryview(raw)[:end]).digest()
+
+
+def _appended_events(raw: bytes, mark: JournalMark, cached: Tables) -> dict[str, dict[str, Any]] | None:
+    """The cached events table plus the events appended after `mark`, if `raw` is exactly that file; else None."""
+    import hashlib
+
+    end, digest = mark
+    events = cached.get("events")
+    if end == 0 or set(cached) != {"events"} or not isinstance(events, dict) or not events:
+        return None
+    if raw[end : end + 2] != b", " or not raw.endswith(_JOURNAL_END) or len(raw) <= end + 2 + len(_JOURNAL_END):
+        return None
+    if hashlib.sha1(memoryview(raw)[:end]).digest() != digest:
+        return None
+    try:
+        added = json.loads(b"{" + raw[end + 2 : -len(_JOURNAL_END)] + b"}")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    last = max(int(key) for key in events)
+    if not isinstance(added, dict) or not all(
+        key.isdigit() and int(key) > last and isinstance(doc, dict) for key, doc in added.items()
+    ):
+        return None
+    for doc in added.values():
+        for name in _REPEATED_FIELDS:
+            value = doc.get(name)
+            if value.__class__ is str:
+                doc[name] = sys.intern(value)
+    return {**events, **added}
 
 
 class AtomicJSONStorage(Storage):

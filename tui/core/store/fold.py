@@ -89,19 +89,65 @@ def _merged(base: UnitStatuses, later: Mapping[str, Mapping[str, str]]) -> UnitS
 
 
 class ShardFold:
-    """What one monthly shard says: its events in order, and per task the last status and the notes."""
+    """What one monthly shard says: its events in order, and per task the last status and the notes.
 
-    def __init__(self, name: str, table: Mapping[str, Mapping[str, Any]]) -> None:
+    Built once per version of the shard. A long-running session sees this month's shard grow by the events
+    others append (see `FileCache.read_journal`): given the fold of the shard's previous version, only the
+    appended events are folded, and everything else is shared with it, the same objects. Its containers
+    are copied where they change, never changed once built (other threads may be reading them).
+    """
+
+    def __init__(self, name: str, table: Mapping[str, Mapping[str, Any]], previous: ShardFold | None = None) -> None:
         self.name = name
-        self.docs: list[tuple[str, Mapping[str, Any]]] = [(f"{name}#{key}", table[key]) for key in sorted(table, key=int)]
-        self.notes: dict[str, list[Note]] = {}
-        self.docs_by_task: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
-        for event_id, doc in self.docs:
-            self.docs_by_task.setdefault(doc.get("task", ""), []).append((event_id, doc))
+        keys = sorted(table, key=int)
+        reused = previous if previous is not None and previous._starts(name, table, keys) else None
+        if reused is None:
+            self.docs: list[tuple[str, Mapping[str, Any]]] = [(f"{name}#{key}", table[key]) for key in keys]
+            self.notes: dict[str, list[Note]] = {}
+            self.docs_by_task: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+            self._fold(self.docs)
+            self.statuses, self.unit_statuses, self.undo_refs = fold_statuses(doc for _event_id, doc in self.docs)
+            return
+        added = [(f"{name}#{key}", table[key]) for key in keys[len(reused.docs) :]]
+        self.docs = [*reused.docs, *added]
+        self.notes = dict(reused.notes)
+        self.docs_by_task = dict(reused.docs_by_task)
+        self._fold(added)
+        statuses, unit_statuses, undo_refs = fold_statuses(doc for _event_id, doc in added)
+        self.statuses = {**reused.statuses, **statuses}
+        self.unit_statuses = {
+            **reused.unit_statuses,
+            **{task_id: {**reused.unit_statuses.get(task_id, {}), **rows} for task_id, rows in unit_statuses.items()},
+        }
+        self.undo_refs = reused.undo_refs | undo_refs
+        if "events" in vars(reused):  # already built for the previous version: extended, not rebuilt
+            self.events = [*reused.events, *(event_from_doc(event_id, doc) for event_id, doc in added)]
+
+    def _fold(self, docs: list[tuple[str, Mapping[str, Any]]]) -> None:
+        """Index `docs` by task and collect their notes. A task's lists may be shared with the previous fold:
+        each is replaced by a copy before its first append here."""
+        copied: set[str] = set()
+        for entry in docs:
+            event_id, doc = entry
+            task_id = doc.get("task", "")
+            if task_id not in copied:
+                copied.add(task_id)
+                self.docs_by_task[task_id] = list(self.docs_by_task.get(task_id, ()))
+                if task_id in self.notes:
+                    self.notes[task_id] = list(self.notes[task_id])
+            self.docs_by_task[task_id].append(entry)
             if doc.get("kind") == "note":
                 note = Note(doc["at"], doc["by"], doc["text"], event_id, doc.get("unit") or "")
                 self.notes.setdefault(doc["task"], []).append(note)
-        self.statuses, self.unit_statuses, self.undo_refs = fold_statuses(doc for _event_id, doc in self.docs)
+
+    def _starts(self, name: str, table: Mapping[str, Mapping[str, Any]], keys: list[str]) -> bool:
+        """Whether this fold's events are the first of `table`'s, as the very same documents (which the file
+        cache keeps only when the rest of the file is byte for byte the one folded here)."""
+        count = len(self.docs)
+        if not count or count > len(keys) or self.name != name:
+            return False
+        event_id, doc = self.docs[-1]
+        return event_id == f"{name}#{keys[count - 1]}" and table[keys[count - 1]] is doc
 
     @functools.cached_property
     def events(self) -> list[Event]:

@@ -77,13 +77,20 @@ class Journal:
         """One shard's fold, reused while the file is unchanged."""
         cached = self._shard_folds.get(shard)
         if cached is None or cached[0] != found:
-            table = (self._cache.read(shard) or {}).get("events", {})
+            # Only the events appended since the fold of the shard's previous version are read and folded.
+            table = (self._cache.read_journal(shard) or {}).get("events", {})
             try:
-                cached = (found, ShardFold(shard.stem, table))
+                cached = (found, ShardFold(shard.stem, table, cached[1] if cached is not None else None))
             except (KeyError, TypeError, AttributeError, ValueError) as error:
                 raise StoreError(f"记录文件 {shard} 中有不完整的记录，请运行 taizhang check 查看详情。") from error
             self._shard_folds[shard] = cached
         return cached[1]
+
+    def _fold_afresh(self) -> None:
+        """Fold every shard again from its file, as a new process would: after an import, which rewrote db.json,
+        nothing folded before is built on (`_fold_shard` otherwise folds only what was appended)."""
+        self._cache.forget_marks()
+        self._shard_folds = {}
 
     def _state(self) -> Folded:
         """Everything the journal says (statuses, notes, events): reads every shard."""
