@@ -65,6 +65,14 @@ class Terminal:
             time.sleep(0.1)
         return False
 
+    def jump_to(self, no: int, shown: str) -> None:
+        """`:` and the number, once the tree is up; waits for `shown` in the detail."""
+        self.wait_for("强化乡镇（街道）")
+        self.keys(":")
+        self.wait_for("跳转到序号")
+        self.keys(*str(no), "Enter")
+        self.wait_for(shown)
+
     def close(self) -> None:
         subprocess.run(["tmux", "kill-session", "-t", self.session], capture_output=True, check=False)
 
@@ -81,11 +89,7 @@ def quit_and_read(terminal: Terminal, db_path: Path, no: int) -> Task:
 def test_installed_taizhang_marks_a_task_and_adds_a_note(db_path: Path) -> None:
     terminal = Terminal([TAIZHANG, "--db", str(db_path)])
     try:
-        terminal.wait_for("强化乡镇（街道）")  # the tree is up
-        terminal.keys(":")
-        terminal.wait_for("跳转到序号")
-        terminal.keys("1", "2", "Enter")
-        terminal.wait_for("› 12")
+        terminal.jump_to(12, "12. 扩大城乡社区养老扶残服务供给")
         terminal.keys("3")
         terminal.wait_for("12 号任务：未启动 -> 已完成")
         terminal.keys("n")
@@ -107,11 +111,7 @@ def test_the_note_editor_over_both_panes_shows_every_chinese_character_regressio
     key by key."""
     terminal = Terminal([TAIZHANG, "--db", str(db_path)])
     try:
-        terminal.wait_for("强化乡镇（街道）")
-        terminal.keys(":")
-        terminal.wait_for("跳转到序号")
-        terminal.keys("1", "0", "Enter")
-        terminal.wait_for("10. 完善城乡社区志愿服务制度")
+        terminal.jump_to(10, "10. 完善城乡社区志愿服务制度")
         terminal.keys("n")
         terminal.wait_for("为 10 号任务写进展情况：完善城乡社区志愿服务制度")
         for word in ("第三季度督导检查", "发现两个社区站点", "未按期建成已约谈"):
@@ -140,11 +140,7 @@ def test_installed_taizhang_as_a_township_editor_changes_its_own_row(db_path: Pa
     users.chmod(0o644)
     terminal = Terminal([f"TAIZHANG_USERS={users}", TAIZHANG, "--db", str(db_path)], width=120, height=36)
     try:
-        terminal.wait_for("强化乡镇（街道）")
-        terminal.keys(":")
-        terminal.wait_for("跳转到序号")
-        terminal.keys("1", "2", "Enter")
-        terminal.wait_for("按键改动：马甲镇 的一行")
+        terminal.jump_to(12, "按键改动：马甲镇 的一行")
         terminal.keys("2")
         terminal.wait_for("12 号任务 马甲镇：未启动 -> 推进中")
         terminal.keys("n")
