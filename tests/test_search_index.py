@@ -9,12 +9,13 @@ note on the keystroke.
 from __future__ import annotations
 
 import dataclasses
+import subprocess
 import sys
 import threading
 
 import pytest
 
-from tui.core.initials import initials, quick_initials
+from tui.core.initials import initials, initials_apart, quick_initials
 from tui.core.model import Ledger, Note
 from tui.core.search import SearchIndex, text_matches
 from tui.core.store import Store
@@ -137,3 +138,23 @@ def test_updates_while_a_worker_builds_never_break_the_search(ledger: Ledger) ->
     assert errors == []
     index.update(ledger.tasks)
     assert index.matches("wjj") == {task.id for task in ledger.tasks if task.has_unit("区卫健局")}
+
+
+def test_the_apps_index_works_out_initials_in_another_process_regression_issue18(db_path) -> None:
+    """Bug pinned: issue 16 built the app's index after the first frame, which loaded pypinyin's dictionaries
+    (some 58 MB) into every session for good: 105 MB idle instead of about 50. The app's index has them worked
+    out by a short-lived process, with the same letters as in-process (给 read jǐ in 供给)."""
+    script = f"""
+import sys
+from tui.core.search import SearchIndex
+from tui.core.store import Store
+index = SearchIndex(initials_apart=True)
+index.update(Store({str(db_path)!r}).load().tasks)
+assert index.build() and index.pending == 0
+found = sorted(task.no for task in Store({str(db_path)!r}).load().tasks if task.id in index.matches("wjj"))
+print(found, "pypinyin" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    wjj = sorted(task.no for task in Store(db_path).load().tasks if "区卫健局" in task.units)
+    assert done.stdout.strip() == f"{wjj} False"
+    assert initials_apart(["供给", "区卫健局"]) == [initials("供给"), initials("区卫健局")] == ["gj", "qwjj"]

@@ -45,7 +45,7 @@ class SearchIndexer(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.index = SearchIndex()
+        self.index = SearchIndex(initials_apart=True)  # pypinyin in a short-lived process
         self._building = False
         self._tasks: Sequence[Task] | None = None  # the ledger's tasks, for the worker to index
 

@@ -85,7 +85,10 @@ class SearchIndex:
     initials of a task whose names changed are dropped and built again by `build` or `matches`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, initials_apart: bool = False) -> None:
+        # `initials_apart`: pypinyin's dictionaries stay out of this process (tui.core.initials), as a
+        # long-lived session needs; a command that ends at once reads them itself.
+        self._apart = initials_apart
         self._entries: dict[str, _Entry] = {}
         self._field_initials: dict[str, str] = {}  # sections, subsections, units and deadlines repeat
 
@@ -118,18 +121,31 @@ class SearchIndex:
         """Build the initials still missing, `chunk` tasks at a time, checking `should_stop` between chunks;
         True when every task is built, False when stopped. Safe in a worker thread while the event loop
         searches and updates (tasks an update adds meanwhile are built too)."""
-        from tui.core.initials import initials, quick_initials
+        from tui.core.initials import initials, initials_apart, quick_initials
 
         while True:
             pending = [entry for entry in list(self._entries.values()) if entry.initials is None]
             if not pending:
                 return True
             quick_initials("")  # the quick table first, so that searches meanwhile need not wait for it
+            if self._apart:
+                known = self._field_initials
+                missing = sorted({field for entry in pending for field in entry.fields if field not in known})
+                if missing:
+                    if should_stop():
+                        return False
+                    known.update(zip(missing, initials_apart(missing), strict=True))
             for start in range(0, len(pending), chunk):
                 if should_stop():
                     return False
                 for entry in pending[start : start + chunk]:
-                    entry.initials = "\n".join(self._initials_of(field, initials) for field in entry.fields)
+                    if self._apart:
+                        # A name an update brought meanwhile waits for the next round, worked out apart too.
+                        letters = [self._field_initials.get(field) for field in entry.fields]
+                        if all(each is not None for each in letters):
+                            entry.initials = "\n".join(each for each in letters if each is not None)
+                    else:
+                        entry.initials = "\n".join(self._initials_of(field, initials) for field in entry.fields)
 
     def _initials_of(self, field: str, initials: Callable[[str], str]) -> str:
         known = self._field_initials.get(field)
