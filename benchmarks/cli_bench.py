@@ -14,7 +14,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.synthetic import write_synthetic_docx
@@ -98,6 +99,19 @@ def seed_synthetic(root: Path, tasks: int, notes: int) -> Path:
     big = root / "big" / "db.json"
     add_synthetic_notes(seed(big, write_synthetic_docx(root / "synthetic.docx", tasks)), notes)
     return big
+
+
+@contextmanager
+def seeded_folder(prefix: str) -> Iterator[tuple[Path, Path, list[str]]]:
+    """What the pty benchmarks start with: bytecode compiled, a temporary folder, the 72-task ledger seeded in it
+    (`root/small/db.json`) and the `taizhang` command."""
+    compile_bytecode()
+    taizhang = taizhang_argv()
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        root = Path(folder)
+        small = root / "small" / "db.json"
+        seed(small, SOURCE_DOCX)
+        yield root, small, taizhang
 
 
 def taizhang_argv() -> list[str]:

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import argparse
 import random
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-from benchmarks.cli_bench import SOURCE_DOCX, compile_bytecode, seed, seed_synthetic, taizhang_argv
+from benchmarks.cli_bench import seed_synthetic, seeded_folder
 from benchmarks.pty_bench import Terminal
 from tui.core.model import Status
 from tui.core.store import Store
@@ -100,12 +99,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--ledger", choices=("both", "72", "large"), default="both")
     args = parser.parse_args()
-    compile_bytecode()
-    taizhang = taizhang_argv()
-    with tempfile.TemporaryDirectory(prefix="taizhang-memory-") as folder:
-        root = Path(folder)
-        small = root / "small" / "db.json"
-        seed(small, SOURCE_DOCX)
+    with seeded_folder("taizhang-memory-") as (root, small, taizhang):
         ledgers = []
         if args.ledger in ("both", "72"):
             ledgers.append(("72 tasks", small))

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.cli_bench import SOURCE_DOCX, compile_bytecode, seed, seed_synthetic, taizhang_argv, wall
+from benchmarks.cli_bench import seed_synthetic, seeded_folder, wall
 from benchmarks.pty_bench import Terminal
 from tui.core.search import SearchIndex
 from tui.core.store import Store
@@ -75,12 +74,7 @@ def main() -> None:
     parser.add_argument("--notes", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    compile_bytecode()
-    taizhang = taizhang_argv()
-    with tempfile.TemporaryDirectory(prefix="taizhang-search-") as folder:
-        root = Path(folder)
-        small = root / "small" / "db.json"
-        seed(small, SOURCE_DOCX)
+    with seeded_folder("taizhang-search-") as (root, small, taizhang):
         big = seed_synthetic(root, args.tasks, args.notes)
         for label, db, title in (
             ("72 tasks", small, "洛江区落实"),
