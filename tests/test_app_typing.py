@@ -312,3 +312,28 @@ async def test_the_index_is_built_in_a_worker_after_the_first_frame(ledger_app: 
         assert index.pending == 0
         result = index.matches_now("wjj")
         assert result.complete and result.ids
+
+
+async def test_the_apps_index_never_reads_pinyin_in_the_session_regression_issue18(
+    ledger_app: TaizhangApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bug pinned: the session's own index loaded pypinyin's dictionaries (some 58 MB, kept all day, in every
+    session). Here the in-process reading fails outright; the app's index is built all the same, by the short-lived
+    process, with the letters read word by word (`gj` for 供给, where the quick way reads `gg`)."""
+    import tui.core.initials
+
+    def not_in_this_process(text: str) -> str:
+        raise AssertionError(f"pypinyin read in the session: {text}")
+
+    monkeypatch.setattr(tui.core.initials, "initials", not_in_this_process)
+    async with ledger_app.run_test(size=SIZE) as pilot:
+        await settle(ledger_app, pilot)
+        index = ledger_app.screen.indexer.index
+        for _ in range(50):
+            await pilot.pause(0.1)
+            await settle(ledger_app, pilot)
+            if (built := index.matches_now("gj")).complete and built.ids:
+                break
+        assert index.pending == 0 and built.complete
+        supply = {task.id for task in ledger_app.screen.ledger.tasks if "供给" in task.section}
+        assert supply and supply <= built.ids
