@@ -210,13 +210,11 @@ def _render_partial_update_to_piece_ends(self: Compositor) -> ChopsUpdate | None
     covered cut would otherwise be cropped at that cut when only part of its line is repainted."""
     update = _stock_render_partial_update(self)
     if update is not None:
-        update.chop_ends = [
-            [
+        for y in {y for y, _x1, _x2 in update.spans}:  # the lines this update writes, not the whole screen
+            update.chop_ends[y] = [
                 end if piece is None else max(end, x + piece.cell_length)
-                for end, (x, piece) in zip(ends, line.items(), strict=False)
+                for end, (x, piece) in zip(update.chop_ends[y], update.chops[y].items(), strict=False)
             ]
-            for ends, line in zip(update.chop_ends, update.chops, strict=False)
-        ]
     return update
 
 
