@@ -104,23 +104,18 @@ def _unit_filter(ledger: Ledger, wanted: str) -> str:
     raise CliError(f"没有名为“{wanted}”的责任单位或乡镇（街道）。可用 taizhang list 查看各任务的单位，taizhang towns 查看乡镇（街道）。")
 
 
-def _selected(args: argparse.Namespace, ledger: Ledger, store: Store) -> list[Task]:
-    unit = _unit_filter(ledger, args.unit) if args.unit else None
-    statuses = [_status(text) for text in args.status] if args.status else None
-    return ledger.select(today=store.today(), unit=unit, statuses=statuses, overdue=args.overdue, search=args.search)
-
-
 def cmd_list(args: argparse.Namespace, store: Store) -> int:
     if getattr(args, "archived", False):
         from tui.cli_import import list_archived
 
         return list_archived(args, store)
     ledger = _ledger(store)
-    tasks = _selected(args, ledger, store)
+    unit = _unit_filter(ledger, args.unit) if args.unit else None
+    statuses = [_status(text) for text in args.status] if args.status else None
+    tasks = ledger.select(today=store.today(), unit=unit, statuses=statuses, overdue=args.overdue, search=args.search)
     if args.json:
         print_json([task.to_json(store.today()) for task in tasks])
         return 0
-    unit = _unit_filter(ledger, args.unit) if args.unit else None
     for task in tasks:
         print(_task_line(task, store, unit))
     print(f"共 {len(tasks)} 项（台账共 {len(ledger.tasks)} 项）。")
