@@ -369,12 +369,14 @@ async def test_tab_switches_pane(ledger_app: TaizhangApp) -> None:
         await pilot.pause()
         await pilot.press("tab")
         assert ledger_app.screen.focused is ledger_app.screen.detail
-        assert ledger_app.screen.query_one("#detail-pane").has_pseudo_class("focus-within")
+        titles = ledger_app.screen.query(".pane-title")
+        assert [title.has_class("-lit") for title in titles] == [False, True]  # the focused pane's title lights up
         await pilot.press("2")  # status keys act on the task shown, whichever pane has focus
         await settle(ledger_app, pilot)
         assert ledger_app.screen.current_task.status == Status.IN_PROGRESS
         await pilot.press("tab")
         assert isinstance(ledger_app.screen.focused, LedgerTree)
+        assert [title.has_class("-lit") for title in titles] == [True, False]
 
 
 async def test_status_keys_do_not_apply_to_sections(ledger_app: TaizhangApp, db_path: Path) -> None:

@@ -20,6 +20,10 @@ Private names used, and why:
 - `Tree._refresh_node` (overridden in `HookedTree`): refreshes every visible line whose path holds the node,
   for the guide lines' highlight; these trees draw no guides, so a node's refresh is its own line
   (`Tree._refresh_line`, as `TreeNode.refresh` does; F5).
+- `Widget._on_focus`, `Widget._on_blur` (overridden in `QuietFocus`, with the public `watch_has_focus`): besides
+  setting `has_focus` and telling the parent, they repaint the whole widget, and the watcher restyles it; a
+  widget styled the same focused or not (the ledger tree) needs neither, and the tree's whole repaint with its
+  scrollbar was 7-8 KB of every note saved over SSH (issue 16).
 - `textual._compositor` (the module), `Compositor._render_chops`, `Compositor.render_partial_update`, `ChopsUpdate.chop_ends`, `Compositor.cuts`,
   `Compositor._get_renders` (`keep_wide_characters_whole`): the compositor divides every line at the edges of
   every widget, also of widgets under an overlay (the note editor over both panes, a toast), and a Chinese
@@ -66,6 +70,7 @@ from textual.app import App
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Tree
 from textual.widgets.tree import TreeDataType, TreeNode
 
@@ -74,6 +79,7 @@ __all__ = [
     "HookedTree",
     "KeyHoldingApp",
     "OwnVirtualSize",
+    "QuietFocus",
     "keep_wide_characters_whole",
     "lay_out_lines",
     "release_old_toasts",
@@ -98,6 +104,31 @@ class OwnVirtualSize(ScrollView):
     def watch_virtual_size(self, virtual_size: Size) -> None:
         # The stock view updated its scrollbars from that always-unequal comparison: now when its lines change.
         self._scroll_update(virtual_size)
+
+
+class QuietFocus(Widget):
+    """A widget that looks the same focused or not (its CSS must say so): gaining or losing the focus neither
+    restyles nor repaints it. A mixin: list it after the widget class (`class T(Tree, QuietFocus)`)."""
+
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        # Widget.watch_has_focus restyles the widget; Textual sees a change in rules that compare unequal though
+        # the same (`link_style` as text and as a Style), and sets every rule again: setting the scrollbar's
+        # colours repaints the scrollbar column, and a Tree repaints every line on any restyle.
+        return
+
+    def _on_focus(self, event: events.Focus) -> None:
+        # Widget._on_focus (textual 8.2.8, pinned) without its `self.refresh()`: the tree repainted every line
+        # when the focus came back from the note editor (6 KB of a 14 KB note over SSH, issue 16).
+        event.prevent_default()  # Widget._on_focus is not run after this
+        self.has_focus = True
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
+
+    def _on_blur(self, event: events.Blur) -> None:
+        event.prevent_default()
+        self.has_focus = False
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
 
 
 class _HookedNode(TreeNode[TreeDataType], Generic[TreeDataType]):

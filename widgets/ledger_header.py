@@ -91,7 +91,10 @@ class LedgerHeader(Static):
         clear_key: str = "F",
     ) -> None:
         """`identity`: who this session is (`zhangsan・区卫健局・编辑`), right-aligned on the title line."""
-        self._shown = (title, tuple(counts), tuple(filters), read_only, identity, clear_key)
+        shown = (title, tuple(counts), tuple(filters), read_only, identity, clear_key)
+        if shown == self._shown:
+            return  # both lines written again over SSH for nothing, on every note saved
+        self._shown = shown
         self._draw()
 
     def on_resize(self) -> None:

@@ -21,7 +21,7 @@ from textual.widgets.tree import TreeNode
 
 from tui.core.display import STATUS_GLYPHS, STATUS_STYLES, fit_cells, terminal_safe
 from tui.core.model import Task
-from tui.textual_internals import OwnVirtualSize, lay_out_lines
+from tui.textual_internals import OwnVirtualSize, QuietFocus, lay_out_lines
 from widgets.tree import VimTree
 
 __all__ = ["LedgerTree", "Section", "SectionNode", "Subsection"]
@@ -94,7 +94,7 @@ class _Deferred:
     position: int  # how many of the group's children come before it, not counting its waiting tasks
 
 
-class LedgerTree(VimTree[SectionNode], OwnVirtualSize):
+class LedgerTree(VimTree[SectionNode], OwnVirtualSize, QuietFocus):
     """Shows a list of tasks grouped by section and subsection; the caller decides which tasks.
 
     Above LAZY_THRESHOLD shown tasks the tree is built lazily: subsections (and sections holding tasks
@@ -105,8 +105,23 @@ class LedgerTree(VimTree[SectionNode], OwnVirtualSize):
     LAZY_THRESHOLD: ClassVar[int] = 300
 
     DEFAULT_CSS = """
-    LedgerTree {
+    /* The same focused or not (QuietFocus): its pane's title shows where the focus is, and the cursor stays
+       lit while the note editor is open, on the task the note is for. */
+    LedgerTree, LedgerTree:focus {
         background: $surface;
+        background-tint: $foreground 0%;
+    }
+    LedgerTree > .tree--cursor, LedgerTree:focus > .tree--cursor {
+        color: $block-cursor-foreground;
+        background: $block-cursor-background;
+        text-style: $block-cursor-text-style;
+    }
+    LedgerTree > .tree--guides, LedgerTree:focus > .tree--guides,
+    LedgerTree > .tree--guides-hover, LedgerTree:focus > .tree--guides-hover {
+        color: $surface-lighten-2;
+    }
+    LedgerTree > .tree--guides-selected, LedgerTree:focus > .tree--guides-selected {
+        color: $block-cursor-background;
     }
     LedgerTree > .ledger-tree--overdue {
         color: $error;

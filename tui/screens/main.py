@@ -98,6 +98,13 @@ class MainScreen(Screen[None]):
         yield StoreWatcher(self.store, id="watcher")
         yield self.indexer
 
+    def watch_focused(self, focused: Widget | None) -> None:
+        # The pane the keys go back to stays lit while the note editor has the focus (over SSH, both titles were
+        # written again on every note).
+        if focused is not None and (panes := [pane for pane in focused.ancestors if pane.has_class("pane")]):
+            for pane in self.query(".pane"):
+                pane.query_one(".pane-title").set_class(pane in panes, "-lit")
+
     @property
     def ledger_tree(self) -> LedgerTree:
         return self.query_one("#tree", LedgerTree)
