@@ -288,6 +288,30 @@ async def test_tree_at_80x24_shows_task_titles_not_8_characters(clerk_app: Taizh
         assert f"{highlighted.no}. {terminal_safe(highlighted.title)}" in screen.detail.text
 
 
+@pytest.mark.parametrize(("width", "width_class"), [(79, "-narrow"), (80, "-wide")])
+async def test_the_screen_has_its_width_class_before_the_first_resize(
+    ledger_app: TaizhangApp, monkeypatch: pytest.MonkeyPatch, width: int, width_class: str
+) -> None:
+    """Issue 16: the first resize added the class and restyled every widget before the first frame was drawn."""
+    from tui.screens.main import MainScreen
+
+    classes_at_compose: list[set[str]] = []
+    compose = MainScreen.compose
+
+    def recording_compose(screen: MainScreen):
+        classes_at_compose.append(set(screen.classes))
+        return compose(screen)
+
+    monkeypatch.setattr(MainScreen, "compose", recording_compose)
+    async with ledger_app.run_test(size=(width, 24)) as pilot:
+        await pilot.pause()
+        assert classes_at_compose == [{width_class}]
+        assert width_class in ledger_app.screen.classes
+        await pilot.resize_terminal(120 if width_class == "-narrow" else 70, 24)
+        await pilot.pause()
+        assert width_class not in ledger_app.screen.classes  # later resizes still switch it
+
+
 @pytest.mark.parametrize(("width", "tree_width"), [(60, 30), (79, 39), (80, 40), (100, 40), (120, 48)])
 async def test_tree_width_rule(ledger_app: TaizhangApp, width: int, tree_width: int) -> None:
     """2/5 of the width, at least 40 columns; below 80 columns, half."""

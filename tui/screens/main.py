@@ -63,7 +63,10 @@ class MainScreen(Screen[None]):
     filters: var[ViewFilters] = var(ViewFilters(), init=False)
 
     def __init__(self, store: Store, *, read_only: bool = False) -> None:
-        super().__init__()
+        # The width's class from the start: added by the first resize, it restyled every widget before the first
+        # frame (some 5 ms of the start-up, issue 16). Later resizes keep it up to date.
+        width = self.app.size.width
+        super().__init__(classes=max((edge, name) for edge, name in self.HORIZONTAL_BREAKPOINTS if width >= edge)[1])
         self.store = store
         self.read_only = read_only
         self.ledger = Ledger(title="", district_note="", tasks=())
