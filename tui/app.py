@@ -41,6 +41,8 @@ _SWITCH_INTERVAL_SECONDS = 0.0005
 # long, the process ends itself, once a store write in flight has finished (or this grace has passed).
 _EXIT_DEADLINE_SECONDS = 2.0
 _WRITE_GRACE_SECONDS = 1.5
+# Start-up work the first frame does not need waits this long after it (issue 16: the time to the first frame).
+_AFTER_FIRST_FRAME_SECONDS = 1.0
 # Others' changes leave cyclic garbage: collected once they pause for this long (their toasts gone by
 # then), or after this many reloads while they keep coming (a session at 120x40 held ~25 KB per change).
 _GARBAGE_QUIET_SECONDS = 10.0
@@ -123,6 +125,8 @@ class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost 
 
     def on_mount(self) -> None:
         if self.leave_on_hangup:
+            # After the first frame: it loads the C library (ctypes), which the first frame does not need.
+            self.set_timer(_AFTER_FIRST_FRAME_SECONDS, keep_large_blocks_apart)
             # Textual installs no handler: a dropped SSH connection (SIGHUP) would kill the process
             # mid-frame. Leave cleanly instead, and for certain: Textual's own shutdown can wedge on a
             # terminal that has gone (see tui/textual_internals.py), so a deadline ends the process.
@@ -234,7 +238,6 @@ def run_app(store: Store, read_only: bool = False) -> int:
     # hand-over, which tripled the keypress-to-saved time of a note (benchmarks/pty_bench.py).
     sys.setswitchinterval(_SWITCH_INTERVAL_SECONDS)
     collect_rarely()
-    keep_large_blocks_apart()
     app = TaizhangApp(store, read_only=read_only, leave_on_hangup=True)
     app.run()
     return app.return_code or 0

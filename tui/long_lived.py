@@ -8,7 +8,6 @@ these objects form reference cycles, so the collector has nothing to find among 
 
 from __future__ import annotations
 
-import ctypes
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,6 +71,8 @@ def keep_large_blocks_apart() -> None:
     1 KB per change. Fixing glibc's M_MMAP_THRESHOLD (as MALLOC_MMAP_THRESHOLD_ would) keeps it steady;
     elsewhere this does nothing.
     """
+    import ctypes
+
     try:
         mallopt = ctypes.CDLL(None).mallopt  # the C library the interpreter runs on
     except (OSError, AttributeError):
