@@ -1,4 +1,4 @@
-"""What saving a note writes over SSH (issue 16): the note editor's rows and what the note changed, not the ledger.
+"""What a note saved and a focus change write over SSH (issue 16): the rows that changed, not the panes.
 
 A note saved cost 13.7 KB at 120x40 (4.5x the bare app): when the focus came back from the editor, the tree
 restyled itself and repainted every line and its scrollbar column; the header was drawn again unchanged; the
@@ -84,3 +84,19 @@ async def test_the_footer_draws_a_key_and_its_description_as_two_runs(ledger_app
         assert len(footer.items) >= 8
         assert len(runs) <= 2 * len(footer.items) + 2
         assert "".join(segment.text for segment in runs).split() == footer.text.split()
+
+
+async def test_tab_between_the_panes_repaints_neither_pane(ledger_app: TaizhangApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both panes look the same focused or not (the titles show the focus): Tab wrote both panes whole (~6 KB)."""
+    async with ledger_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = ledger_app.screen
+        tree_repaints = record_refreshes(screen.ledger_tree, monkeypatch)
+        detail_repaints = record_refreshes(screen.detail, monkeypatch)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert screen.focused is screen.detail
+        await pilot.press("tab")
+        await pilot.pause()
+        assert screen.focused is screen.ledger_tree
+        assert tree_repaints == [] and detail_repaints == []

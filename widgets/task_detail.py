@@ -32,7 +32,7 @@ from tui.core.history import HistoryRow, person
 from tui.core.linebreak import wrapped
 from tui.core.model import Note, Status, Task, minute_of
 from tui.core.permissions import RowTarget
-from tui.textual_internals import OwnVirtualSize
+from tui.textual_internals import OwnVirtualSize, QuietFocus
 from widgets.unit_table import UnitTable
 
 __all__ = ["TaskDetail"]
@@ -106,7 +106,7 @@ def _fewer_runs(segments: list[Segment]) -> list[Segment]:
     return list(Segment.simplify(restyled))
 
 
-class TaskDetail(OwnVirtualSize, can_focus=True):
+class TaskDetail(OwnVirtualSize, QuietFocus, can_focus=True):
     """Read-only; the screen tells it what to show."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
