@@ -199,3 +199,22 @@ async def test_clicking_a_footer_key_presses_it(ledger_app: TaizhangApp) -> None
         assert await pilot.click(LedgerFooter, offset=(start + 1, 0))
         await pilot.pause()
         assert item.description == "逾期" and ledger_app.screen.filters.overdue
+
+
+async def test_a_status_key_repaints_the_headers_counts_line_not_its_title(
+    ledger_app: TaizhangApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The header was one block of text: a status key wrote its unchanged title line again (F6, 250 B a key)."""
+    from widgets.ledger_header import LedgerHeader
+
+    async with ledger_app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        header = ledger_app.screen.query_one(LedgerHeader)
+        title_before = header.render_line(0).text
+        repaints = record_refreshes(header, monkeypatch)
+        await pilot.press("space")  # task 1: 未启动 -> 推进中
+        await settle(ledger_app, pilot)
+        assert "推进中 1" in header.shown_text.splitlines()[1]
+        assert [tuple(region.y for region in regions) for regions in repaints] == [(1,)]
+        assert header.render_line(0).text == title_before
+        assert "推进中 1" in header.render_line(1).text

@@ -6,10 +6,10 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 
-from rich.console import Group
-from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
 
 from tui.core.display import plain_text, terminal_safe
 from tui.core.model import Status, Task
@@ -68,17 +68,26 @@ def _first_fitting(variants: Sequence[Text], width: int) -> Text:
     return chosen
 
 
-class LedgerHeader(Static):
+class LedgerHeader(Widget):
+    """Two lines: the title (and who this session is), then the counts and the filters. Each line is drawn
+    again only when its text changes: a status key changes the counts, not the title (250 B a key over SSH)."""
+
     DEFAULT_CSS = """
     LedgerHeader {
         dock: top;
-        height: auto;
-        max-height: 2;
+        height: 2;
         background: $panel;
         color: $foreground;
         padding: 0 1;
     }
     """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: tuple[str, tuple[str, ...], tuple[str, ...], bool, str, str] | None = None
+        self._lines: tuple[Text, Text] = (Text(""), Text(""))
+        self._strips: list[Strip | None] = [None, None]
+        self.shown_text = ""
 
     def show(
         self,
@@ -92,32 +101,52 @@ class LedgerHeader(Static):
     ) -> None:
         """`identity`: who this session is (`zhangsan・区卫健局・编辑`), right-aligned on the title line."""
         shown = (title, tuple(counts), tuple(filters), read_only, identity, clear_key)
-        if shown == self._shown:
-            return  # both lines written again over SSH for nothing, on every note saved
-        self._shown = shown
-        self._draw()
+        if shown != self._shown:
+            self._shown = shown
+            self._draw()
 
     def on_resize(self) -> None:
-        self._draw()  # the filters line is chosen for the width
+        self._draw()  # the filters line is chosen for the width, the title cropped to it
 
     def _draw(self) -> None:
         if self._shown is None:
             return
         title, counts, filters, read_only, identity, clear_key = self._shown
-        heading = Text(terminal_safe(title) or "台账", style="bold", no_wrap=True, overflow="crop")
         # The header spans the screen (docked): its width is known before it is first laid out.
         width = self.size.width or self.app.size.width - self.styles.gutter.width
-        text = filters_line(counts, filters, width, read_only=read_only, clear_key=clear_key)
+        heading = Text(terminal_safe(title) or "台账", style="bold")
+        first = _title_line(heading, Text(f"  {terminal_safe(identity)}") if identity else Text(""), width)
+        second = filters_line(counts, filters, width, read_only=read_only, clear_key=clear_key)
         clearing = "F 清除全部筛选" if clear_key == "F" else f"{clear_key} 清除查找"
         self.tooltip = plain_text("筛选：" + "\n".join(filters) + "\n" + clearing) if filters else None
-        first_line: Text | Table = heading
-        if identity:
-            first_line = Table.grid(expand=True)
-            first_line.add_column(ratio=1, no_wrap=True, overflow="crop")
-            first_line.add_column(justify="right", no_wrap=True)
-            first_line.add_row(heading, Text(f"  {terminal_safe(identity)}"))
-        self.update(Group(first_line, text))
-        self.shown_text = f"{heading.plain}  {identity}\n{text.plain}" if identity else f"{heading.plain}\n{text.plain}"
+        self.shown_text = f"{heading.plain}  {identity}\n{second.plain}" if identity else f"{heading.plain}\n{second.plain}"
+        for y, (old, new) in enumerate(zip(self._lines, (first, second), strict=True)):
+            if new != old or self._strips[y] is None:
+                self._strips[y] = None  # rendered when painted, in the widget's style
+                self.refresh(Region(0, y, self.size.width, 1))
+        self._lines = (first, second)
 
-    _shown: tuple[str, tuple[str, ...], tuple[str, ...], bool, str, str] | None = None
-    shown_text = ""
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips = [None, None]  # drawn in the old colours (a theme changed)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_region.width
+        if y > 1 or width <= 0:
+            return Strip.blank(width, self.rich_style)
+        strip = self._strips[y]
+        if strip is None or strip.cell_length != width:
+            options = self.app.console.options.update_width(width)
+            segments = self.app.console.render_lines(self._lines[y], options, style=self.rich_style, pad=True)[0]
+            strip = self._strips[y] = Strip(segments, width)
+        return strip
+
+
+def _title_line(heading: Text, identity: Text, width: int) -> Text:
+    """The title cropped to what the identity leaves of `width`, the identity at the right edge."""
+    room = max(width - identity.cell_len, 0)
+    line = heading.copy()
+    line.truncate(room, overflow="crop", pad=True)
+    line.append_text(identity)
+    line.no_wrap, line.overflow = True, "crop"
+    return line
