@@ -29,7 +29,7 @@ from tui.core.model import without_controls
 from tui.core.store import Store
 from tui.key_order import OrderedKeys
 from tui.long_lived import collect_garbage, collect_rarely, keep_large_blocks_apart
-from tui.screens.main import MainScreen
+from tui.screens.main import AFTER_FIRST_FRAME_SECONDS, MainScreen
 from tui.terminal import install_exit_handlers
 from tui.textual_internals import DriverGuard, keep_wide_characters_whole, release_old_toasts
 from widgets.store_watcher import StoreWatcher
@@ -41,8 +41,6 @@ _SWITCH_INTERVAL_SECONDS = 0.0005
 # long, the process ends itself, once a store write in flight has finished (or this grace has passed).
 _EXIT_DEADLINE_SECONDS = 2.0
 _WRITE_GRACE_SECONDS = 1.5
-# Start-up work the first frame does not need waits this long after it (issue 16: the time to the first frame).
-_AFTER_FIRST_FRAME_SECONDS = 1.0
 # Others' changes leave cyclic garbage: collected once they pause for this long (their toasts gone by
 # then), or after this many reloads while they keep coming (a session at 120x40 held ~25 KB per change).
 _GARBAGE_QUIET_SECONDS = 10.0
@@ -126,7 +124,7 @@ class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost 
     def on_mount(self) -> None:
         if self.leave_on_hangup:
             # After the first frame: it loads the C library (ctypes), which the first frame does not need.
-            self.set_timer(_AFTER_FIRST_FRAME_SECONDS, keep_large_blocks_apart)
+            self.set_timer(AFTER_FIRST_FRAME_SECONDS, keep_large_blocks_apart)
             # Textual installs no handler: a dropped SSH connection (SIGHUP) would kill the process
             # mid-frame. Leave cleanly instead, and for certain: Textual's own shutdown can wedge on a
             # terminal that has gone (see tui/textual_internals.py), so a deadline ends the process.

@@ -44,7 +44,10 @@ from widgets.task_detail import TaskDetail
 if TYPE_CHECKING:
     from widgets.help_screen import HelpRow
 
-__all__ = ["MainScreen"]
+__all__ = ["AFTER_FIRST_FRAME_SECONDS", "MainScreen"]
+
+# Start-up work the first frame does not need waits this long after it (issue 16: the time to the first frame).
+AFTER_FIRST_FRAME_SECONDS = 1.0
 
 
 class MainScreen(Screen[None]):
@@ -133,9 +136,9 @@ class MainScreen(Screen[None]):
         self.ledger_tree.focus()
         # Now rather than when the tree's message arrives: the first frame shows the task and its keys.
         self._follow_item(self.ledger_tree.highlighted_item)
-        # A second later: started at once, the worker's thread competed with drawing the first frame (1.4x the bare
+        # Later: started at once, the worker's thread competed with drawing the first frame (1.4x the bare
         # app's time to it, not 1.25x). Until it is built, `/` reads names the quick way.
-        self.set_timer(1.0, lambda: self.indexer.build(self.ledger.tasks))
+        self.set_timer(AFTER_FIRST_FRAME_SECONDS, lambda: self.indexer.build(self.ledger.tasks))
         if self.reader.notes_read:
             exempt_from_gc()
         else:
