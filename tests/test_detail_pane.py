@@ -90,6 +90,9 @@ async def test_the_tree_repaints_a_sections_own_line_not_its_subtree(ledger_app:
         await pilot.pause()
         lines = sorted(region.y for regions in refreshes for region in regions)
         assert lines == [0, 1]  # the section's line and the subsection's, nothing below them
+        # Up to the scrollbar, not over it: its cell was written again with every line.
+        assert {region.width for regions in refreshes for region in regions} == {tree.scrollable_content_region.width}
+        assert tree.scrollable_content_region.width < tree.size.width
 
 
 async def test_the_footer_keeps_its_keys_between_section_and_task_rows(ledger_app: TaizhangApp, monkeypatch) -> None:

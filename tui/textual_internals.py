@@ -19,7 +19,8 @@ Private names used, and why:
   scrollbars are updated instead when its own virtual size changes (`Widget._scroll_update`).
 - `Tree._refresh_node` (overridden in `HookedTree`): refreshes every visible line whose path holds the node,
   for the guide lines' highlight; these trees draw no guides, so a node's refresh is its own line
-  (`Tree._refresh_line`, as `TreeNode.refresh` does; F5).
+  (`Tree._refresh_line`, as `TreeNode.refresh` does; F5). `Tree._refresh_line` (overridden too) repaints the
+  line across the widget's width, its scrollbar's cell included; it now stops where the scrollbar begins.
 - `Widget._on_focus`, `Widget._on_blur` (overridden in `QuietFocus`, with the public `watch_has_focus`): besides
   setting `has_focus` and telling the parent, they repaint the whole widget, and the watcher restyles it; a
   widget styled the same focused or not (the ledger tree) needs neither, and the tree's whole repaint with its
@@ -160,6 +161,11 @@ class HookedTree(Tree[TreeDataType]):
     def _refresh_node(self, node: TreeNode[TreeDataType]) -> None:
         # Tree._refresh_node repaints the node's whole visible subtree for the guide lines; there are none here.
         self._refresh_line(node.line)
+
+    def _refresh_line(self, line: int) -> None:
+        # Tree._refresh_line spans the widget's whole width: the scrollbar's cell beside the line was written again
+        # with it (34 B a line over SSH, two lines a cursor move).
+        self.refresh(Region(0, line - self.scroll_offset.y, self.scrollable_content_region.width, 1))
 
     def _add_node(
         self,
