@@ -72,22 +72,25 @@ def _start(command: list[str]) -> tuple[Terminal, bytes]:
     return terminal, bytes(terminal.output)
 
 
+def _press(terminal: Terminal, figures: KeyBytes, kind: str, key: bytes, times: int) -> None:
+    """Press `key` `times` times, each time counting what is written until the terminal is quiet."""
+    for _ in range(times):
+        terminal.send(key)
+        figures.add(kind, terminal.settle())
+
+
 def measure_taizhang(command: list[str], presses: int, notes: int) -> KeyBytes:
     terminal, first = _start(command)
     figures = KeyBytes(first_frame=first)
     try:
-        for _ in range(presses):
-            terminal.send(DOWN)
-            figures.add("down", terminal.settle())
+        _press(terminal, figures, "down", DOWN, presses)
         terminal.send(b":")
         terminal.settle()
         mark = len(terminal.output)
         terminal.send(b"5\r")
         terminal.wait_for("› 5".encode(), since=mark)
         terminal.settle()
-        for _ in range(presses):
-            terminal.send(b" ")  # Space cycles the status: every press is a change
-            figures.add("status", terminal.settle())
+        _press(terminal, figures, "status", b" ", presses)  # Space cycles the status: every press is a change
         for number in range(notes):
             mark = len(terminal.output)
             terminal.send(b"n")
@@ -109,15 +112,9 @@ def measure_bare(command: list[str], presses: int, notes: int) -> KeyBytes:
     terminal, first = _start(command)
     figures = KeyBytes(first_frame=first)
     try:
-        for _ in range(presses):
-            terminal.send(DOWN)
-            figures.add("down", terminal.settle())
-        for _ in range(presses):
-            terminal.send(b"2")
-            figures.add("status", terminal.settle())
-        for _ in range(notes):
-            terminal.send(b"n")
-            figures.add("note", terminal.settle())
+        _press(terminal, figures, "down", DOWN, presses)
+        _press(terminal, figures, "status", b"2", presses)
+        _press(terminal, figures, "note", b"n", notes)
     finally:
         terminal.send(b"q")
         terminal.close()

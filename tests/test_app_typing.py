@@ -20,7 +20,7 @@ from tests.conftest import FIXED_NOW
 from tests.pilot_helpers import note_editor, open_dialog, said, settle, shown_numbers
 from tui.app import TaizhangApp
 from tui.core.model import NOTE_MAX_CHARS
-from tui.core.search import SearchIndex
+from tui.core.search import SearchIndex, SearchResult
 from tui.core.store import Store
 from widgets.help_screen import HelpScreen, help_rows
 from widgets.note_dialog import NoteDialog
@@ -296,18 +296,25 @@ async def test_help_greys_a_key_hidden_or_disabled_by_check_action() -> None:
         assert [row.description for row in rows.values()][:3] == ["藏起的键", "变灰的键", "可用的键"]
 
 
+async def _wait_for_whole_index(app: TaizhangApp, pilot, typed: str) -> SearchResult:
+    """Let the app run until its index answers `typed` from whole initials (at most five seconds)."""
+    index = app.screen.indexer.index
+    for _ in range(50):
+        await pilot.pause(0.1)
+        await settle(app, pilot)
+        if (built := index.matches_now(typed)).complete and built.ids:
+            break
+    return built
+
+
 async def test_the_index_is_built_in_a_worker_after_the_first_frame(ledger_app: TaizhangApp) -> None:
     """Nothing typed: the worker started a second after the first frame builds every task's initials, so the first
     `/` answers from a whole index. (Started at once, its thread drew the first frame out: 1.4x the bare app's
     time instead of 1.25x.)"""
     async with ledger_app.run_test(size=SIZE) as pilot:
         await settle(ledger_app, pilot)
+        await _wait_for_whole_index(ledger_app, pilot, "wjj")
         index = ledger_app.screen.indexer.index
-        for _ in range(50):
-            await pilot.pause(0.1)
-            await settle(ledger_app, pilot)
-            if (built := index.matches_now("wjj")).complete and built.ids:
-                break
         assert not ledger_app.screen.filters.searching
         assert index.pending == 0
         result = index.matches_now("wjj")
@@ -328,12 +335,8 @@ async def test_the_apps_index_never_reads_pinyin_in_the_session_regression_issue
     monkeypatch.setattr(tui.core.initials, "initials", not_in_this_process)
     async with ledger_app.run_test(size=SIZE) as pilot:
         await settle(ledger_app, pilot)
+        built = await _wait_for_whole_index(ledger_app, pilot, "gj")
         index = ledger_app.screen.indexer.index
-        for _ in range(50):
-            await pilot.pause(0.1)
-            await settle(ledger_app, pilot)
-            if (built := index.matches_now("gj")).complete and built.ids:
-                break
         assert index.pending == 0 and built.complete
         supply = {task.id for task in ledger_app.screen.ledger.tasks if "供给" in task.section}
         assert supply and supply <= built.ids
