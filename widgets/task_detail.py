@@ -46,7 +46,6 @@ _MARGIN = 1  # a blank column before the text, drawn in the lines (CSS padding w
 NEWEST_NOTE_LINES = 3  # of the newest note under the status (all of it is in 进展情况 below)
 
 
-
 @dataclass(frozen=True)
 class _Lines:
     """A block that makes its own lines for a width (cut rather than wrapped); `plain`: its text for `text`
@@ -81,6 +80,17 @@ def _first_lines(text: Text, count: int) -> _Lines:
 def _every_row_note(task: Task) -> list[Note]:
     """The notes of every row of the task (the overall one and each unit's), oldest first."""
     return list(heapq.merge(task.notes, task.unit_notes, key=lambda note: note.at))
+
+
+def _note_heading(task: Task, name_of: Callable[[str], str]) -> Callable[[Note], Text]:
+    """When a note of `task` was written and by whom (by display name), and for which unit's row."""
+    names = {row.key: row.unit for row in task.unit_rows()} if task.unit_notes else {}
+
+    def heading(note: Note) -> Text:
+        whose = f"  【{terminal_safe(names.get(note.unit, note.unit))}】" if note.unit else ""
+        return Text.assemble((f"{minute_of(note.at)}  {terminal_safe(person(note.by, name_of))}", "dim"), (whose, "bold"))
+
+    return heading
 
 
 def _draws_blank_alike(style: Style | None, other: Style | None) -> bool:
@@ -192,6 +202,7 @@ class TaskDetail(OwnVirtualSize, QuietFocus, can_focus=True):
         session's keys act on (None: they change nothing here); `notice`: a line under the status (可销号);
         `name_of`: a login's display name (`Store.display_name`), as the history names people."""
         all_notes = _every_row_note(task)
+        heading = _note_heading(task, name_of)
         breadcrumb = Text(f"{terminal_safe(task.section)} › {terminal_safe(task.subsection or '-')} › {task.no}", style="dim")
         blocks: list[Block] = [
             _one_line(breadcrumb),
@@ -211,7 +222,7 @@ class TaskDetail(OwnVirtualSize, QuietFocus, can_focus=True):
         if pending:
             blocks.append(Text("最新进展：正在读取...", style="dim"))
         elif all_notes:
-            blocks.append(self._newest_note(all_notes[-1], task, name_of))
+            blocks.append(self._newest_note(all_notes[-1], heading))
         blocks.append(Text(""))
         # The unit table before the content, whose length varies most from task to task: moving between tasks,
         # the lines above it stay put and are not written again.
@@ -238,35 +249,25 @@ class TaskDetail(OwnVirtualSize, QuietFocus, can_focus=True):
             blocks.append(Text("进展情况", style="bold underline"))
             blocks.append(Text("正在读取进展情况和改动记录…", style="dim italic"))
         else:
-            blocks += self._notes(task, all_notes, show_all, name_of)
+            blocks += self._notes(task, all_notes, show_all, heading)
             blocks += self._history(task, history, show_all)
         hint = Text("...（内容未完，按 a 展开全文）", style="dim")
         self._show(blocks, task_id=task.id, fold=None if show_all else (fold_at, hint))
 
     @staticmethod
-    def _newest_note(note: Note, task: Task, name_of: Callable[[str], str]) -> _Lines:
+    def _newest_note(note: Note, heading: Callable[[Note], Text]) -> _Lines:
         """Under the status: who wrote the newest note when, and its first lines (all of it is in 进展情况)."""
-        names = {row.key: row.unit for row in task.unit_rows()}
-        whose = f"  【{terminal_safe(names.get(note.unit, note.unit))}】" if note.unit else ""
-        text = Text.assemble(
-            ("最新进展：", "bold"),
-            (f"{minute_of(note.at)}  {terminal_safe(person(note.by, name_of))}", "dim"),
-            (whose, "bold"),
-            "  ",
-            " ".join(terminal_safe(note.text).split()),
-        )
+        text = Text.assemble(("最新进展：", "bold"), heading(note), "  ", " ".join(terminal_safe(note.text).split()))
         return _first_lines(text, NEWEST_NOTE_LINES)
 
-    def _notes(self, task: Task, all_notes: list[Note], show_all: bool, name_of: Callable[[str], str]) -> list[Block]:
+    @staticmethod
+    def _notes(task: Task, all_notes: list[Note], show_all: bool, heading: Callable[[Note], Text]) -> list[Block]:
         blocks: list[Block] = [Text(f"进展情况（{len(all_notes)} 条）", style="bold underline")]
         if not all_notes:
             return [*blocks, Text("暂无。按 n 添加一条进展情况。", style="dim")]
         shown = len(all_notes) if show_all else NOTES_SHOWN
-        names = {row.key: row.unit for row in task.unit_rows()}
         for note in reversed(all_notes[-shown:]):
-            when_who = f"{minute_of(note.at)}  {terminal_safe(person(note.by, name_of))}"
-            whose = f"  【{terminal_safe(names.get(note.unit, note.unit))}】" if note.unit else ""
-            blocks.append(Text.assemble((when_who, "dim"), (whose, "bold"), "\n", terminal_safe(note.text)))
+            blocks.append(Text.assemble(heading(note), "\n", terminal_safe(note.text)))
         if len(all_notes) > shown:
             older = len(all_notes) - shown
             blocks.append(Text(f"另有 {older} 条较早的进展情况：taizhang show {task.no}（在此按 a 全部显示）", style="dim"))
