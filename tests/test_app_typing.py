@@ -64,6 +64,25 @@ async def test_typing_in_the_unit_picker_narrows_it_by_pinyin_initials(ledger_ap
         assert numbers and all(ledger_app.screen.ledger.by_no(no).has_unit("区卫健局") for no in numbers)
 
 
+async def test_typing_in_a_picker_never_reads_pinyin_in_the_session_regression_issue18(
+    ledger_app: TaizhangApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bug pinned: typing in a picker loaded pypinyin's phrase dictionaries (58 MB, kept all day) into the session,
+    which the search index had been taught not to do. Here reading them in-process fails outright."""
+    import tui.core.initials
+
+    def not_in_this_process(text: str) -> str:
+        raise AssertionError(f"pypinyin read in the session: {text}")
+
+    monkeypatch.setattr(tui.core.initials, "initials", not_in_this_process)
+    async with ledger_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        picker = await open_dialog(ledger_app, pilot, "f", PickerDialog)
+        await pilot.press(*"wjj")
+        await pilot.pause()
+        assert shown_ids(picker) == ["区卫健局"]
+
+
 async def test_typing_chinese_and_nothing_matching_in_a_picker(ledger_app: TaizhangApp) -> None:
     async with ledger_app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -44,10 +44,11 @@ def query_words(query: str) -> list[str]:
 
 def text_matches(query: str, text: str) -> bool:
     """Whether `text` (a unit's name, a choice in a picker) holds every word of `query`, as written or as
-    pinyin initials: the rule `SearchIndex` applies to a task's names."""
-    from tui.core.initials import initials
+    pinyin initials read character by character (`quick_initials`: the unit names read the same either way).
+    Pickers run in the long-lived session, which must not load pypinyin's phrase dictionaries (58 MB)."""
+    from tui.core.initials import quick_initials
 
-    haystack = f"{text}\n{initials(text)}".lower()
+    haystack = f"{text}\n{quick_initials(text)}".lower()
     return all(word in haystack for word in query_words(query))
 
 
