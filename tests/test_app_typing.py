@@ -34,6 +34,17 @@ def shown_ids(picker: PickerDialog) -> list[str]:
     return [options.get_option_at_index(index).id or "" for index in range(options.option_count)]
 
 
+@pytest.fixture
+def pinyin_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading pypinyin's phrase dictionaries in this process (58 MB a session, all day) fails the test."""
+    import tui.core.initials
+
+    def not_in_this_process(text: str) -> str:
+        raise AssertionError(f"pypinyin read in the session: {text}")
+
+    monkeypatch.setattr(tui.core.initials, "initials", not_in_this_process)
+
+
 async def test_typing_in_the_unit_picker_narrows_it_by_pinyin_initials(ledger_app: TaizhangApp) -> None:
     """Issue 16: `f` then `wjj` moved the cursor (j was "down"); now it leaves 区卫健局, Enter picks it."""
     async with ledger_app.run_test(size=SIZE) as pilot:
@@ -65,16 +76,10 @@ async def test_typing_in_the_unit_picker_narrows_it_by_pinyin_initials(ledger_ap
 
 
 async def test_typing_in_a_picker_never_reads_pinyin_in_the_session_regression_issue18(
-    ledger_app: TaizhangApp, monkeypatch: pytest.MonkeyPatch
+    ledger_app: TaizhangApp, pinyin_refused: None
 ) -> None:
     """Bug pinned: typing in a picker loaded pypinyin's phrase dictionaries (58 MB, kept all day) into the session,
     which the search index had been taught not to do. Here reading them in-process fails outright."""
-    import tui.core.initials
-
-    def not_in_this_process(text: str) -> str:
-        raise AssertionError(f"pypinyin read in the session: {text}")
-
-    monkeypatch.setattr(tui.core.initials, "initials", not_in_this_process)
     async with ledger_app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         picker = await open_dialog(ledger_app, pilot, "f", PickerDialog)
@@ -341,17 +346,11 @@ async def test_the_index_is_built_in_a_worker_after_the_first_frame(ledger_app: 
 
 
 async def test_the_apps_index_never_reads_pinyin_in_the_session_regression_issue18(
-    ledger_app: TaizhangApp, monkeypatch: pytest.MonkeyPatch
+    ledger_app: TaizhangApp, pinyin_refused: None
 ) -> None:
     """Bug pinned: the session's own index loaded pypinyin's dictionaries (some 58 MB, kept all day, in every
     session). Here the in-process reading fails outright; the app's index is built all the same, by the short-lived
     process, with the letters read word by word (`gj` for 供给, where the quick way reads `gg`)."""
-    import tui.core.initials
-
-    def not_in_this_process(text: str) -> str:
-        raise AssertionError(f"pypinyin read in the session: {text}")
-
-    monkeypatch.setattr(tui.core.initials, "initials", not_in_this_process)
     async with ledger_app.run_test(size=SIZE) as pilot:
         await settle(ledger_app, pilot)
         built = await _wait_for_whole_index(ledger_app, pilot, "gj")
