@@ -25,6 +25,15 @@ Private names used, and why:
   setting `has_focus` and telling the parent, they repaint the whole widget, and the watcher restyles it; a
   widget styled the same focused or not (the ledger tree) needs neither, and the tree's whole repaint with its
   scrollbar was 7-8 KB of every note saved over SSH (issue 16).
+- `Screen._on_screen_resume`, `Screen._on_update`, `Screen._on_layout` (overridden in `DrawnOnceOnResume`, which
+  calls each), `Screen._size`, `Screen._repaint_required`, `Widget._repaint_required`, `Screen._compositor`,
+  `Compositor.visible_widgets`, `App._batch_count`, `textual._time` (its `get_time`, the clock `Message.time` is read
+  from): the first time a screen is shown, Textual lays it out and draws it whole, asks for the whole screen again,
+  and then handles the repaints and layouts its widgets asked for while they were mounted, which that frame
+  already drew. The first frame was written three times (37 KB more over SSH), the last at Textual's next update;
+  those requests, and the repaints still pending for the widgets the frame drew, are dropped.
+- `Compositor._get_renders` (rewritten in `_renders_not_covered`): a widget wholly behind others (the screen and
+  the panes behind their children) was rendered line by line and thrown away, half the lines of every frame.
 - `textual._compositor` (the module), `Compositor._render_chops`, `Compositor.render_partial_update`, `ChopsUpdate.chop_ends`, `Compositor.cuts`,
   `Compositor._get_renders` (`keep_wide_characters_whole`): the compositor divides every line at the edges of
   every widget, also of widgets under an overlay (the note editor over both panes, a toast), and a Chinese
@@ -59,16 +68,18 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from queue import Queue
 from types import FrameType
-from typing import Any, Generic, cast
+from typing import Any, Generic, Self, cast
 
 from rich.text import Text
-from textual import events
+from textual import events, messages
 from textual._compositor import ChopsUpdate, Compositor
+from textual._time import get_time
 from textual.app import App
 from textual.geometry import Region, Size
+from textual.screen import Screen, ScreenResultType
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
@@ -76,6 +87,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeDataType, TreeNode
 
 __all__ = [
+    "DrawnOnceOnResume",
     "DriverGuard",
     "HookedTree",
     "KeyHoldingApp",
@@ -100,7 +112,17 @@ class OwnVirtualSize(ScrollView):
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
         # ScrollView._size_updated (textual 8.2.8, pinned) compares the compositor's virtual size (this widget's
         # region) with its own, which always differ for a view taller than its region.
-        return super()._size_updated(size, self.virtual_size, container_size, layout)
+        changed = self._size != size
+        resized = super()._size_updated(size, self.virtual_size, container_size, layout)
+        if changed:
+            self.laid_out()
+            # Its scrollbar's thumb for the new size, in the frame about to be drawn (not repainted in the next).
+            self._scroll_update(self.virtual_size)
+        return resized
+
+    def laid_out(self) -> None:
+        """The layout gave this view a new size, and the frame about to be drawn shows it: a subclass whose lines
+        depend on its width lays them out now (by its Resize, they were drawn in the next frame, every line twice)."""
 
     def watch_virtual_size(self, virtual_size: Size) -> None:
         # The stock view updated its scrollbars from that always-unequal comparison: now when its lines change.
@@ -130,6 +152,63 @@ class QuietFocus(Widget):
         self.has_focus = False
         if self.parent is not None:
             self.parent.post_message(events.DescendantBlur(self))
+
+
+class DrawnOnceOnResume(Screen[ScreenResultType]):
+    """A screen whose first frame is written once.
+
+    `Screen._on_screen_resume` lays the screen out when its size changed (the first time it is shown), which draws
+    every widget, and then asks for the whole screen to be drawn again. The repaints and layouts its widgets asked
+    for while they were mounted arrive after that frame, and drew most of it once more: the first frame went out
+    three times (37 KB more over SSH), the last two at Textual's next updates."""
+
+    _drawing = False  # the resume is laying the screen out, which draws it whole
+    _drawn_at: float | None = None  # when that began (asked for before: done by that frame)
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # While the app holds its updates the layout's frame is thrown away, and the whole refresh is what draws it.
+        drawing = self.is_attached and self._size != self.app.size and not self.app._batch_count
+        started = get_time()
+        self._drawing = drawing
+        try:
+            super()._on_screen_resume(event)
+        finally:
+            self._drawing = False
+        event.prevent_default()  # or Textual runs Screen._on_screen_resume again, as the next class's handler
+        self._drawn_at = started if drawing else None
+        if drawing:
+            self._repaint_required = False
+            for widget in self._compositor.visible_widgets:  # the frame drew them all, scrollbars included
+                widget._repaint_required = False
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The app sends the screen its size twice as it starts: Screen._on_resize laid the screen out and drew it
+        # whole each time, though nothing had moved.
+        if event.size == self.outer_size:
+            event.prevent_default()
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
+        if self._drawing and not (regions or layout or recompose):
+            return self  # the resume's layout draws the whole screen
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    async def _on_update(self, message: messages.Update) -> None:
+        if self._stale(message):
+            return
+        await super()._on_update(message)
+
+    async def _on_layout(self, message: messages.Layout) -> None:
+        if self._stale(message):
+            return
+        await super()._on_layout(message)
+
+    def _stale(self, message: messages.Update | messages.Layout) -> bool:
+        """Asked for before the whole screen was laid out and drawn (it is then done, and dropped)."""
+        if self._drawn_at is None or message.time >= self._drawn_at:
+            return False
+        message.stop()
+        message.prevent_default()
+        return True
 
 
 class _HookedNode(TreeNode[TreeDataType], Generic[TreeDataType]):
@@ -199,16 +278,48 @@ class KeyHoldingApp(App[object]):
         await super().on_event(event)
 
 
+def _renders_not_covered(
+    self: Compositor,
+    crop: Region,
+    chops: Sequence[Mapping[int, Strip | None]],
+    is_rendered_line: Callable[[int], bool],
+) -> Iterator[tuple[Region, Region, list[Strip]]]:
+    """`Compositor._get_renders` as Textual 8.2.8 writes it, front to back, except that a widget is not rendered
+    when the widgets in front of it already cover every piece of it that this update writes. A container hidden
+    behind its children (the screen, the panes) was rendered line by line all the same, then thrown away: half
+    the lines of the first frame."""
+    for widget, (region, clip) in self.visible_widgets.items():
+        if crop and not crop.overlaps(clip):
+            continue
+        render_region = region.intersection(clip)
+        if not render_region.area:
+            continue
+        first_cut, last_cut = render_region.column_span
+        if all(
+            chops[y].get(cut) is not None
+            for y in render_region.line_range
+            if is_rendered_line(y)
+            for cut in self.cuts[y]
+            if last_cut > cut >= first_cut
+        ):
+            continue
+        x, y, width, height = render_region
+        yield region, clip, widget.render_lines(Region(x - region.x, y - region.y, width, height))
+
+
 def _render_chops_keeping_wide_characters(
     self: Compositor, crop: Region, is_rendered_line: Callable[[int], bool]
 ) -> Sequence[Mapping[int, Strip]]:
-    """`Compositor._render_chops` as Textual 8.2.8 writes it, except that a widget's line is not divided at a cut
-    where that widget is in front on both sides: the cut comes from a widget underneath (a pane's edge under the
-    note editor or a toast), and dividing there turns a Chinese character that straddles it into two spaces
-    (textual#6357). The bucket at such a cut gets an empty strip, so nothing underneath claims it."""
+    """`Compositor._render_chops` as Textual 8.2.8 writes it, except that:
+
+    - a widget's line is not divided at a cut where that widget is in front on both sides: the cut comes from a
+      widget underneath (a pane's edge under the note editor or a toast), and dividing there turns a Chinese
+      character that straddles it into two spaces (textual#6357). The bucket at such a cut gets an empty strip,
+      so nothing underneath claims it;
+    - a widget wholly covered by those in front is not rendered (`_renders_not_covered`)."""
     cuts = self.cuts
     chops: list[dict[int, Strip | None]] = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
-    for region, clip, strips in self._get_renders(crop):
+    for region, clip, strips in _renders_not_covered(self, crop, chops, is_rendered_line):
         render_region = region.intersection(clip)
         render_x = render_region.x
         first_cut, last_cut = render_region.column_span

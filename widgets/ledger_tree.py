@@ -15,6 +15,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import on
+from textual.events import Resize
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -108,6 +109,9 @@ class LedgerTree(VimTree[SectionNode], OwnVirtualSize, QuietFocus):
     /* The same focused or not (QuietFocus): its pane's title shows where the focus is, and the cursor stays
        lit while the note editor is open, on the task the note is for. */
     LedgerTree, LedgerTree:focus {
+        /* Its column always there, as the detail's: a scrollbar that appears once the lines are counted moved
+           every widget's place in the compositor, and the whole screen was written a second time (issue 16). */
+        overflow-y: scroll;
         background: $surface;
         background-tint: $foreground 0%;
     }
@@ -336,9 +340,15 @@ class LedgerTree(VimTree[SectionNode], OwnVirtualSize, QuietFocus):
     # ------------------------------------------------------------------ rendering
 
     def get_label_width(self, node: TreeNode[SectionNode]) -> int:
-        # render_label cuts every label to the pane, so no line is wider than the pane. Saying so
-        # spares rendering every label each time the lines are laid out (Textual's default does).
-        return max(0, self.scrollable_content_region.width - (_depth(node) - 1) * self.guide_depth)
+        # render_label cuts every label to the pane, so no label widens the view: the lines are laid out the same at
+        # any width (their strips are cached per width). Textual's default renders every label to measure it.
+        return 0
+
+    def on_resize(self, event: Resize) -> None:
+        # Tree._on_resize lays out every line again and repaints the tree, also when it is first shown: a second
+        # whole frame after the first (issue 16). The lines do not depend on the width (above), and a change of
+        # size repaints the tree anyway.
+        event.prevent_default()
 
     def render_label(self, node: TreeNode[SectionNode], base_style: Style, style: Style) -> Text:
         item = node.data
@@ -376,4 +386,8 @@ class LedgerTree(VimTree[SectionNode], OwnVirtualSize, QuietFocus):
     @on(Tree.NodeHighlighted)
     def _announce_highlight(self, event: Tree.NodeHighlighted[SectionNode]) -> None:
         event.stop()
+        if event.node is not self.cursor_node:
+            # The cursor has moved on since (the tree's root, highlighted before the first tasks were shown): the
+            # screen would show it, then the task, and the footer's keys greyed and lit again.
+            return
         self.post_message(self.ItemHighlighted(self, event.node.data))

@@ -22,7 +22,6 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.events import Resize
 from textual.geometry import Region, Size
 from textual.strip import Strip
 
@@ -354,10 +353,10 @@ class TaskDetail(OwnVirtualSize, QuietFocus, can_focus=True):
                 # The line only, not the scrollbar beside it (ScrollView.refresh_line spans the virtual width).
                 self.refresh(Region(0, y - scroll_y, width + _MARGIN, 1))
 
-    def on_resize(self, _event: Resize) -> None:
+    def laid_out(self) -> None:
+        # Before the frame that shows the new size: the first frame shows the task, drawn once.
         self._drawn_width = 0
         self._redraw()
-        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         scroll_y = round(self.scroll_offset.y)

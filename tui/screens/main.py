@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import Reactive, var
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -30,6 +29,7 @@ from tui.screens import main_dialogs
 from tui.screens.main_keys import LEDGER_KEYS, NOTHING_SHOWN, key_state, refusal, task_refusal
 from tui.screens.note_flow import NoteFlow
 from tui.screens.view_filters import ViewFilters
+from tui.textual_internals import DrawnOnceOnResume
 from widgets.ledger_footer import LedgerFooter
 from widgets.ledger_header import LedgerHeader, counts_line
 from widgets.ledger_reader import FreshLedger, LedgerReader
@@ -50,7 +50,7 @@ __all__ = ["AFTER_FIRST_FRAME_SECONDS", "MainScreen"]
 AFTER_FIRST_FRAME_SECONDS = 1.0
 
 
-class MainScreen(Screen[None]):
+class MainScreen(DrawnOnceOnResume[None]):
     BINDINGS: ClassVar[list[BindingType]] = LEDGER_KEYS
     # `-narrow` below 80 columns: the tree takes half the width, not its 40 (taizhang.tcss).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]  # noqa: RUF012 (Textual types it as an instance variable)
@@ -124,9 +124,8 @@ class MainScreen(Screen[None]):
         return self.query_one("#search", SearchBar)
 
     def on_mount(self) -> None:
-        # No frame until the mount's work is done: Textual otherwise drew the first frame, then every widget
-        # again as its styles settled, and the screen once more (47 KB where one frame is 10 KB over SSH).
-        self.app.delay_update(0.001)
+        # The first frame is drawn once, when the screen is first laid out (DrawnOnceOnResume): what is shown here,
+        # and the detail broken at its width then (TaskDetail.laid_out), is in it.
         self.reader.open()
         self.reload_ledger(filters_changed=True)
         if (identity := self.identity()) is not None and identity.locked:
