@@ -185,6 +185,7 @@ class TaizhangApp(OrderedKeys, App[None]):  # OrderedKeys: no typed key is lost 
         ]
         if keys:
             self.notify(f"按 {' 或 '.join(sorted(set(keys), key=len))} 退出台账。", title="要退出吗？")
+
     def on_notify(self, _message: Notify) -> None:
         # After Textual's own handler: what earlier toasts left behind is let go (tui/textual_internals.py).
         release_old_toasts(self)

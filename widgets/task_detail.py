@@ -354,8 +354,8 @@ class TaskDetail(OwnVirtualSize, QuietFocus, can_focus=True):
                 self.refresh(Region(0, y - scroll_y, width + _MARGIN, 1))
 
     def laid_out(self) -> None:
-        # Before the frame that shows the new size: the first frame shows the task, drawn once.
-        self._drawn_width = 0
+        # Before the frame that shows the new size: the first frame shows the task, drawn once. At the same width
+        # only the lines that change are refreshed (a taller or shorter pane folds the content differently).
         self._redraw()
 
     def render_line(self, y: int) -> Strip:
